@@ -1,0 +1,1 @@
+"""Network, checkpoints and inference. The only core package (with train/) that imports torch."""

@@ -1,0 +1,21 @@
+"""The one preprocessing path shared by inference, training and evaluation."""
+from fundus_app.preprocess.fov import estimate_fov, fov_diameter
+from fundus_app.preprocess.pipeline import (
+    PreparedImage,
+    PreprocessConfig,
+    enhance,
+    prepare,
+    rescale,
+    resize_mask,
+)
+
+__all__ = [
+    "PreparedImage",
+    "PreprocessConfig",
+    "enhance",
+    "estimate_fov",
+    "fov_diameter",
+    "prepare",
+    "rescale",
+    "resize_mask",
+]

@@ -1,0 +1,116 @@
+"""The preprocessing pipeline: the same pixels for inference, training and evaluation.
+
+Two steps, each arrays in / arrays out:
+
+1. ``rescale``: resample so the FOV diameter equals ``reference_fov_px`` (the
+   DRIVE training images' diameter), so vessels in a 3504x2336 image and a
+   565x584 image have the width the model was trained on.
+2. ``enhance``: green channel, CLAHE, standardisation inside the FOV, zero outside.
+
+``prepare`` runs both on a FundusImage; training calls them separately so that
+colour augmentation can act between them.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+from fundus_app.domain import FundusImage
+from fundus_app.preprocess.fov import fov_diameter
+
+
+@dataclass(frozen=True)
+class PreprocessConfig:
+    """Parameters stored inside every checkpoint, so a model and its pipeline travel together."""
+
+    reference_fov_px: float = 540.0  # median FOV diameter of the DRIVE training images
+    clahe_clip: float = 2.0
+    clahe_tile: int = 8
+    min_scale: float = 0.05
+    max_scale: float = 4.0
+    snap_scale: float = 0.04  # |scale-1| below this: keep native pixels (no resampling blur)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> PreprocessConfig:
+        known = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    """Network input at the normalised scale.
+
+    x : (h, w) float32 standardised enhanced green channel, 0 outside the FOV.
+    fov : (h, w) bool at the normalised scale.
+    scale : normalised size / original size.
+    original_shape : (H, W) of the input image.
+    """
+
+    x: np.ndarray
+    fov: np.ndarray
+    scale: float
+    original_shape: tuple[int, int]
+
+
+def rescale_factor(fov: np.ndarray, cfg: PreprocessConfig) -> float:
+    """Scale that brings the FOV diameter to ``cfg.reference_fov_px``."""
+    scale = cfg.reference_fov_px / max(fov_diameter(fov), 1.0)
+    scale = float(np.clip(scale, cfg.min_scale, cfg.max_scale))
+    return 1.0 if abs(scale - 1.0) < cfg.snap_scale else scale
+
+
+def resize_image(rgb: np.ndarray, scale: float) -> np.ndarray:
+    """Resample an image by ``scale`` (area averaging when shrinking)."""
+    if scale == 1.0:
+        return rgb
+    h, w = rgb.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+
+
+def resize_mask(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Resize a bool mask to (H, W) shape."""
+    if mask.shape == shape:
+        return mask
+    out = cv2.resize(mask.astype(np.uint8) * 255, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+    return out > 127
+
+
+def rescale(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> tuple[np.ndarray, np.ndarray, float]:
+    """Step 1: (rgb, fov) at the normalised scale, and the scale used."""
+    scale = rescale_factor(fov, cfg)
+    small = resize_image(rgb, scale)
+    return small, resize_mask(fov, small.shape[:2]), scale
+
+
+def enhance(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
+    """Step 2: green channel -> CLAHE -> zero-mean unit-variance inside the FOV.
+
+    Outside the FOV the green channel is first filled with the FOV's median,
+    so CLAHE does not see the black border as contrast, and is zero at the end.
+
+    Returns (H, W) float32.
+    """
+    green = np.ascontiguousarray(rgb[:, :, 1])
+    if fov.any():
+        green = green.copy()
+        green[~fov] = np.uint8(np.median(green[fov]))
+    clahe = cv2.createCLAHE(clipLimit=cfg.clahe_clip, tileGridSize=(cfg.clahe_tile, cfg.clahe_tile))
+    x = clahe.apply(green).astype(np.float32)
+    inside = x[fov] if fov.any() else x.ravel()
+    mean, std = float(inside.mean()), float(inside.std())
+    x = (x - mean) / max(std, 1.0)
+    x[~fov] = 0.0
+    return x
+
+
+def prepare(image: FundusImage, cfg: PreprocessConfig) -> PreparedImage:
+    """Rescale and enhance a FundusImage into network input."""
+    rgb, fov, scale = rescale(image.rgb, image.fov, cfg)
+    return PreparedImage(x=enhance(rgb, fov, cfg), fov=fov, scale=scale, original_shape=image.shape)
