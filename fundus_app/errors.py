@@ -12,3 +12,7 @@ class ImageLoadError(FundusError):
 
 class ModelError(FundusError):
     """A checkpoint is missing, tampered with or incompatible."""
+
+
+class Cancelled(FundusError):
+    """A long job stopped because its ``should_cancel`` callback asked it to."""

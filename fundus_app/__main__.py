@@ -1,0 +1,5 @@
+import sys
+
+from fundus_app.cli import main
+
+sys.exit(main())

@@ -1,0 +1,67 @@
+"""Catalogue of the public benchmark datasets (DRIVE, STARE) as lists of cases.
+
+The data live outside the repository (``../shared/data`` next to the checkout,
+or the folder named by ``FUNDUS_DATA``); nothing is downloaded.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from fundus_app.errors import FundusError
+
+#: The STARE training split fixed by the project: the first 10 images in name order.
+STARE_TRAIN = ("im0001", "im0002", "im0003", "im0004", "im0005", "im0044", "im0077", "im0081", "im0082", "im0139")
+DATASETS = ("drive-train", "drive-test", "stare-train", "stare-test")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One image with its expert vessel label and (when the dataset has one) its FOV mask."""
+
+    name: str
+    image: Path
+    label: Path
+    fov: Path | None
+
+
+def data_root() -> Path:
+    """Folder holding ``DRIVE/`` and ``STARE/``."""
+    env = os.environ.get("FUNDUS_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def _drive(split: str, root: Path) -> list[Case]:
+    folder = root / "DRIVE" / ("training" if split == "train" else "test")
+    kind = "training" if split == "train" else "test"
+    cases = []
+    for image in sorted((folder / "images").glob(f"*_{kind}.tif")):
+        num = image.name.split("_")[0]
+        cases.append(Case(f"drive_{num}", image, folder / "1st_manual" / f"{num}_manual1.gif",
+                          folder / "mask" / f"{num}_{kind}_mask.gif"))
+    return cases
+
+
+def _stare(split: str, root: Path) -> list[Case]:
+    folder = root / "STARE"
+    cases = []
+    for image in sorted((folder / "images").glob("im*.ppm")):
+        if (image.stem in STARE_TRAIN) != (split == "train"):
+            continue
+        cases.append(Case(f"stare_{image.stem}", image, folder / "labels-ah" / f"{image.stem}.ah.ppm", None))
+    return cases
+
+
+def cases(dataset: str, root: Path | None = None) -> list[Case]:
+    """Cases of ``drive-train``, ``drive-test``, ``stare-train`` or ``stare-test``."""
+    root = data_root() if root is None else Path(root)
+    if dataset not in DATASETS:
+        raise FundusError(f"Unknown dataset '{dataset}'; choose one of {', '.join(DATASETS)}.")
+    name, split = dataset.split("-")
+    found = _drive(split, root) if name == "drive" else _stare(split, root)
+    if not found:
+        raise FundusError(f"Dataset '{dataset}' not found under {root} (set FUNDUS_DATA to its folder).")
+    return found

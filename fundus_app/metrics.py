@@ -1,0 +1,78 @@
+"""Segmentation metrics inside the field of view (numpy only).
+
+All functions take (H, W) arrays and a FOV mask; pixels outside the FOV are
+ignored, as in the DRIVE/STARE literature.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+AUC_BINS = 65536  # probabilities are compared at 16-bit resolution, as written to _prob.png
+
+
+@dataclass(frozen=True)
+class Scores:
+    f1: float
+    sensitivity: float
+    specificity: float
+    accuracy: float
+    mcc: float
+    auc: float = float("nan")
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def _div(a: float, b: float) -> float:
+    return float(a / b) if b else 0.0
+
+
+def confusion(pred: np.ndarray, truth: np.ndarray, fov: np.ndarray) -> tuple[int, int, int, int]:
+    """(tp, fp, fn, tn) counted inside the FOV."""
+    pred, truth, fov = pred.astype(bool), truth.astype(bool), fov.astype(bool)
+    tp = int(np.count_nonzero(pred & truth & fov))
+    fp = int(np.count_nonzero(pred & ~truth & fov))
+    fn = int(np.count_nonzero(~pred & truth & fov))
+    tn = int(np.count_nonzero(fov)) - tp - fp - fn
+    return tp, fp, fn, tn
+
+
+def auc(probability: np.ndarray, truth: np.ndarray, fov: np.ndarray) -> float:
+    """Area under the ROC curve inside the FOV (ties count one half).
+
+    Probabilities are binned to 16 bits, which makes it O(N) and identical
+    whether computed from the float map or from the written ``_prob.png``.
+    """
+    fov = fov.astype(bool)
+    p = probability[fov]
+    if p.dtype != np.uint16:
+        p = np.round(np.clip(p, 0.0, 1.0) * (AUC_BINS - 1)).astype(np.int64)
+    t = truth.astype(bool)[fov]
+    pos = np.bincount(p[t], minlength=AUC_BINS).astype(np.float64)
+    neg = np.bincount(p[~t], minlength=AUC_BINS).astype(np.float64)
+    n_pos, n_neg = pos.sum(), neg.sum()
+    if n_pos == 0 or n_neg == 0:
+        return float("nan")
+    neg_below = np.cumsum(neg) - neg  # negatives with a strictly lower score
+    return float((pos * (neg_below + 0.5 * neg)).sum() / (n_pos * n_neg))
+
+
+def score(pred: np.ndarray, truth: np.ndarray, fov: np.ndarray, probability: np.ndarray | None = None) -> Scores:
+    """F1 (= Dice), sensitivity, specificity, accuracy, MCC and (given probabilities) AUC."""
+    tp, fp, fn, tn = confusion(pred, truth, fov)
+    mcc_den = np.sqrt(float(tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return Scores(
+        f1=_div(2 * tp, 2 * tp + fp + fn),
+        sensitivity=_div(tp, tp + fn),
+        specificity=_div(tn, tn + fp),
+        accuracy=_div(tp + tn, tp + fp + fn + tn),
+        mcc=_div(tp * tn - fp * fn, mcc_den),
+        auc=auc(probability, truth, fov) if probability is not None else float("nan"),
+    )
+
+
+def mean_scores(scores: list[Scores]) -> Scores:
+    """Mean of each metric over images."""
+    return Scores(**{k: float(np.mean([getattr(s, k) for s in scores])) for k in Scores.__dataclass_fields__})

@@ -1,0 +1,117 @@
+"""Checkpoint files: weights plus everything needed to rebuild and use them.
+
+A checkpoint is a plain dict saved with ``torch.save`` and read back with
+``weights_only=True`` (no pickled code can run). Its SHA-256 is checked
+against the model card when one lists it.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from fundus_app.errors import ModelError
+from fundus_app.model.unet import AttentionUNet, UNetConfig
+from fundus_app.preprocess import PreprocessConfig
+
+FORMAT = "fundus-vessel-checkpoint/1"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+BUNDLED_NAME = "vessel_unet.pt"
+_CARD_SHA = re.compile(r"`?([0-9a-f]{64})`?\s+`?([\w.\-]+\.pt)`?")
+
+
+@dataclass
+class Checkpoint:
+    """A loaded (or about to be saved) checkpoint."""
+
+    model_config: UNetConfig
+    preprocess: PreprocessConfig
+    state_dict: dict[str, torch.Tensor]
+    threshold: float = 0.5
+    name: str = "vessel-unet"
+    info: dict[str, Any] = field(default_factory=dict)  # training recipe, epoch, validation scores
+    sha256: str = ""
+
+    def build_model(self) -> AttentionUNet:
+        model = AttentionUNet(self.model_config)
+        model.load_state_dict(self.state_dict)
+        return model.eval()
+
+
+def bundled_path() -> Path:
+    """The checkpoint shipped in ``models/`` (or next to a frozen executable)."""
+    override = os.environ.get("FUNDUS_MODELS_DIR")
+    return (Path(override) if override else MODELS_DIR) / BUNDLED_NAME
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def card_sha256(path: Path) -> str | None:
+    """The SHA-256 the model card beside ``path`` lists for this file name, if any."""
+    card = path.parent / "MODEL_CARD.md"
+    if not card.is_file():
+        return None
+    for digest, name in _CARD_SHA.findall(card.read_text(encoding="utf-8")):
+        if name == path.name:
+            return digest
+    return None
+
+
+def save_checkpoint(ckpt: Checkpoint, path: str | os.PathLike[str]) -> None:
+    """Write atomically: a temporary file in the same folder, then rename."""
+    path = Path(path)
+    payload = {
+        "format": FORMAT,
+        "name": ckpt.name,
+        "model_config": ckpt.model_config.to_dict(),
+        "preprocess": ckpt.preprocess.to_dict(),
+        "threshold": float(ckpt.threshold),
+        "info": ckpt.info,
+        "state_dict": {k: v.detach().cpu().clone() for k, v in ckpt.state_dict.items()},
+    }
+    tmp = path.with_name(path.name + ".part")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str | os.PathLike[str], expected_sha256: str | None = None) -> Checkpoint:
+    """Read a checkpoint safely and validate it; raises ModelError with a sentence."""
+    path = Path(path)
+    if not path.is_file():
+        raise ModelError(f"Model file {path} does not exist.")
+    digest = sha256_of(path)
+    expected = expected_sha256 or card_sha256(path)
+    if expected is not None and digest != expected.lower():
+        raise ModelError(f"Model file {path.name} does not match the SHA-256 in its model card; "
+                         "it may be damaged or tampered with. Reinstall the application.")
+    try:
+        raw = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # truncated file, not a torch file, or unsafe pickle content
+        raise ModelError(f"Model file {path.name} cannot be read as a safe checkpoint ({type(exc).__name__}).") from exc
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise ModelError(f"Model file {path.name} is not a Fundus Vessel Workstation checkpoint ({FORMAT}).")
+    try:
+        ckpt = Checkpoint(
+            model_config=UNetConfig.from_dict(raw["model_config"]),
+            preprocess=PreprocessConfig.from_dict(raw["preprocess"]),
+            state_dict=raw["state_dict"],
+            threshold=float(raw.get("threshold", 0.5)),
+            name=str(raw.get("name", path.stem)),
+            info=dict(raw.get("info", {})),
+            sha256=digest,
+        )
+        ckpt.build_model()  # proves the weights fit the declared architecture
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise ModelError(f"Model file {path.name} has incompatible metadata or weights: {exc}".splitlines()[0]) from exc
+    return ckpt

@@ -1,0 +1,166 @@
+"""Inference: the Segmenter turns a FundusImage into a probability map.
+
+Images are first normalised in scale (``preprocess.prepare``), so most
+inputs are ~540 px across and run in a single forward pass; anything larger
+than ``tile_size`` is cut into overlapping tiles that are batched and blended
+with a smooth window.
+"""
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from fundus_app.domain import FundusImage, Segmentation
+from fundus_app.errors import Cancelled, ModelError
+from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint
+from fundus_app.preprocess import prepare
+
+ProgressFn = Callable[[float, str], None]
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """'auto' -> CUDA when present, else CPU; refuses 'cuda' without a GPU."""
+    device = (device or "auto").lower()
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ModelError("CUDA was requested but no usable GPU was found; use --device cpu.")
+    if device not in ("cpu",) and not device.startswith("cuda"):
+        raise ModelError(f"Unknown device '{device}'; choose auto, cpu or cuda.")
+    return torch.device(device)
+
+
+def _window(size: int) -> np.ndarray:
+    """2-D blending weights for overlapping tiles: high in the middle, small at the edge."""
+    ramp = np.minimum(np.arange(size) + 1, np.arange(size)[::-1] + 1).astype(np.float32)
+    ramp = np.minimum(ramp / (size / 4), 1.0)
+    return np.outer(ramp, ramp)
+
+
+def _starts(length: int, tile: int, step: int) -> list[int]:
+    if length <= tile:
+        return [0]
+    starts = list(range(0, length - tile, step)) + [length - tile]
+    return sorted(set(starts))
+
+
+def predict_logits_to_prob(model: torch.nn.Module, x: np.ndarray, *, multiple: int, device: torch.device,
+                           tile_size: int = 768, overlap: int = 64, batch_size: int = 4,
+                           flips: bool = False, should_cancel: Callable[[], bool] | None = None) -> np.ndarray:
+    """Vessel probability for a (h, w) float32 network input; returns (h, w) float32.
+
+    Pads to a multiple of the network's stride (reflect), tiles large inputs
+    with ``overlap`` pixels of blending, batches the tiles, and optionally
+    averages over horizontal/vertical flips (test-time augmentation).
+    """
+    h, w = x.shape
+    tile_h, tile_w = min(tile_size, h), min(tile_size, w)
+    tile_h, tile_w = -(-tile_h // multiple) * multiple, -(-tile_w // multiple) * multiple
+    ph, pw = max(tile_h, h), max(tile_w, w)
+    padded = np.pad(x, ((0, ph - h), (0, pw - w)), mode="reflect" if (ph - h < h and pw - w < w) else "constant")
+    step_h, step_w = max(tile_h - overlap, multiple), max(tile_w - overlap, multiple)
+    boxes = [(y, x0) for y in _starts(ph, tile_h, step_h) for x0 in _starts(pw, tile_w, step_w)]
+    weight = _window(tile_h)[:, :1] * _window(tile_w)[:1, :] if len(boxes) > 1 else np.ones((tile_h, tile_w), np.float32)
+    acc = np.zeros((ph, pw), np.float32)
+    norm = np.zeros((ph, pw), np.float32)
+    with torch.inference_mode():
+        for i in range(0, len(boxes), batch_size):
+            if should_cancel is not None and should_cancel():
+                raise Cancelled()
+            chunk = boxes[i:i + batch_size]
+            batch = np.stack([padded[y:y + tile_h, x0:x0 + tile_w] for y, x0 in chunk])[:, None]
+            t = torch.from_numpy(batch).to(device)
+            prob = torch.sigmoid(model(t))
+            if flips:
+                prob = prob + torch.sigmoid(model(t.flip(-1))).flip(-1)
+                prob = prob + torch.sigmoid(model(t.flip(-2))).flip(-2)
+                prob = prob / 3
+            prob_np = prob[:, 0].float().cpu().numpy()
+            for (y, x0), p in zip(chunk, prob_np):
+                acc[y:y + tile_h, x0:x0 + tile_w] += p * weight
+                norm[y:y + tile_h, x0:x0 + tile_w] += weight
+    return (acc / np.maximum(norm, 1e-6))[:h, :w]
+
+
+class Segmenter:
+    """A loaded model ready to segment images. Create with ``Segmenter.load()``."""
+
+    def __init__(self, checkpoint: Checkpoint, device: str = "auto", *, flips: bool = False) -> None:
+        self.checkpoint = checkpoint
+        self.device = resolve_device(device)
+        self.model = checkpoint.build_model().to(self.device)
+        self.flips = flips
+        if self.device.type == "cpu" and "FUNDUS_THREADS" in os.environ:
+            torch.set_num_threads(int(os.environ["FUNDUS_THREADS"]))
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None, device: str = "auto", *, flips: bool = False) -> Segmenter:
+        """Load the bundled checkpoint (``path=None``) or a compatible one from ``path``.
+
+        The bundled checkpoint must match the SHA-256 in ``models/MODEL_CARD.md``.
+        """
+        if path is None:
+            p = bundled_path()
+            from fundus_app.model.checkpoint import card_sha256
+
+            expected = card_sha256(p)
+            if expected is None:
+                raise ModelError(f"The bundled model's card does not list a SHA-256 for {p.name}; "
+                                 "the installation is incomplete.")
+            return cls(load_checkpoint(p, expected), device, flips=flips)
+        return cls(load_checkpoint(Path(path)), device, flips=flips)
+
+    @property
+    def threshold(self) -> float:
+        return self.checkpoint.threshold
+
+    @property
+    def name(self) -> str:
+        return self.checkpoint.name
+
+    def segment(self, image: FundusImage, *, crf: bool = False, on_progress: ProgressFn | None = None,
+                should_cancel: Callable[[], bool] | None = None) -> Segmentation:
+        """Vessel probability at the input resolution (0 outside the FOV).
+
+        ``on_progress(fraction, stage)`` and ``should_cancel()`` let a GUI worker
+        report progress and stop early (raising ``Cancelled``).
+        """
+        timings: dict[str, float] = {}
+        report = on_progress or (lambda f, s: None)
+        t0 = time.perf_counter()
+        report(0.05, "preprocess")
+        prepared = prepare(image, self.checkpoint.preprocess)
+        t1 = time.perf_counter()
+        timings["preprocess"] = t1 - t0
+        report(0.2, "network")
+        prob_small = predict_logits_to_prob(self.model, prepared.x, multiple=self.checkpoint.model_config.size_multiple,
+                                            device=self.device, flips=self.flips, should_cancel=should_cancel)
+        t2 = time.perf_counter()
+        timings["network"] = t2 - t1
+        report(0.8, "postprocess")
+        H, W = image.shape
+        prob = prob_small if prob_small.shape == (H, W) else cv2.resize(prob_small, (W, H), interpolation=cv2.INTER_LINEAR)
+        prob = np.clip(prob, 0.0, 1.0, out=prob)
+        prob[~image.fov] = 0.0
+        timings["postprocess"] = time.perf_counter() - t2
+        if crf:
+            if should_cancel is not None and should_cancel():
+                raise Cancelled()
+            from fundus_app.postprocess import dense_crf
+
+            report(0.9, "crf")
+            t3 = time.perf_counter()
+            prob = dense_crf(image.rgb, prob, image.fov)
+            timings["crf"] = time.perf_counter() - t3
+        timings["total"] = time.perf_counter() - t0
+        report(1.0, "done")
+        return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
+                            default_threshold=self.threshold, model_name=self.name,
+                            model_sha256=self.checkpoint.sha256, device=str(self.device), crf=crf)

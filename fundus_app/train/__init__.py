@@ -1,0 +1,1 @@
+"""Training: data sampling with augmentation, the hybrid loss, and the training loop."""

@@ -1,0 +1,177 @@
+"""The training loop: seeded, logged, checkpointed, resumable, CPU or CUDA.
+
+``train(config)`` is a pure core function; the CLI adds a progress bar
+through ``on_progress`` and a GUI could stop it through ``should_cancel``.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from fundus_app import metrics
+from fundus_app.datasets import cases
+from fundus_app.errors import Cancelled
+from fundus_app.model.checkpoint import Checkpoint, save_checkpoint
+from fundus_app.model.inference import predict_logits_to_prob, resolve_device
+from fundus_app.model.unet import AttentionUNet, UNetConfig
+from fundus_app.preprocess import PreprocessConfig, enhance
+from fundus_app.train.data import AugmentConfig, PatchSampler, TrainImage, load_case
+from fundus_app.train.losses import dice_focal_loss
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run; saved into its checkpoints."""
+
+    out_dir: str = "runs/train"
+    datasets: tuple[str, ...] = ("drive-train", "stare-train")
+    validation: tuple[str, ...] = ("drive_39", "drive_40", "stare_im0139")  # held out for selection
+    limit_images: int = 0  # >0: use only the first N training images (smoke tests)
+    epochs: int = 40
+    steps_per_epoch: int = 200
+    batch_size: int = 16
+    patch_size: int = 96
+    patches_per_draw: int = 8
+    lr: float = 1e-3
+    weight_decay: float = 1e-4
+    restart_epochs: int = 5  # CosineAnnealingWarmRestarts T_0
+    dice_weight: float = 1.0
+    focal_weight: float = 1.0
+    focal_gamma: float = 2.0
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 0  # 0: torch default
+    resume: bool = False
+    name: str = "vessel-unet"
+    model: dict[str, Any] = field(default_factory=lambda: {"base_channels": 8, "depth": 4, "attention": True})
+    augment: dict[str, Any] = field(default_factory=dict)
+    preprocess: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
+        unknown = set(d) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown training option(s): {', '.join(sorted(unknown))}")
+        d = dict(d)
+        for key in ("datasets", "validation"):
+            if key in d:
+                d[key] = tuple(d[key])
+        return cls(**d)
+
+
+ProgressFn = Callable[[dict[str, Any]], None]
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def validate(model: AttentionUNet, images: list[TrainImage], pre: PreprocessConfig, device: torch.device) -> dict[str, float]:
+    """Validation F1 at the best threshold (on a 0.05 grid) and AUC, pooled over images."""
+    model.eval()
+    probs, truths, fovs = [], [], []
+    for img in images:
+        x = enhance(img.rgb, img.fov, pre)
+        probs.append(predict_logits_to_prob(model, x, multiple=model.cfg.size_multiple, device=device)[img.fov])
+        truths.append(img.label[img.fov])
+        fovs.append(np.ones(int(img.fov.sum()), bool))
+    p, t, f = np.concatenate(probs), np.concatenate(truths), np.concatenate(fovs)
+    best_f1, best_t = 0.0, 0.5
+    for thr in np.arange(0.2, 0.81, 0.05):
+        f1 = metrics.score(p >= thr, t, f).f1
+        if f1 > best_f1:
+            best_f1, best_t = f1, float(round(thr, 2))
+    model.train()
+    return {"val_f1": best_f1, "val_threshold": best_t, "val_auc": metrics.auc(p, t, f)}
+
+
+def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
+          should_cancel: Callable[[], bool] | None = None) -> Path:
+    """Train a model; returns the path of the best checkpoint (``best.pt`` in ``out_dir``)."""
+    out = Path(cfg.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    seed_everything(cfg.seed)
+    if cfg.threads:
+        torch.set_num_threads(cfg.threads)
+    device = resolve_device(cfg.device)
+    pre = PreprocessConfig.from_dict(cfg.preprocess)
+    aug = AugmentConfig(**cfg.augment)
+    model_cfg = UNetConfig.from_dict(cfg.model)
+
+    all_cases = [c for ds in cfg.datasets for c in cases(ds)]
+    if cfg.limit_images:
+        all_cases = all_cases[:cfg.limit_images]
+    val_names = set(cfg.validation)
+    train_imgs = [load_case(c, pre) for c in all_cases if c.name not in val_names]
+    val_imgs = [load_case(c, pre) for c in all_cases if c.name in val_names]
+    log.info("training on %d images, validating on %d", len(train_imgs), len(val_imgs))
+
+    model = AttentionUNet(model_cfg).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.restart_epochs)
+    start_epoch, best = 0, {"val_f1": -1.0, "val_threshold": 0.5}
+    state_path = out / "state.pt"
+    if cfg.resume and state_path.is_file():
+        state = torch.load(state_path, map_location="cpu", weights_only=True)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        sched.load_state_dict(state["scheduler"])
+        start_epoch, best = int(state["epoch"]), dict(state["best"])
+        log.info("resumed after epoch %d", start_epoch)
+    sampler = PatchSampler(train_imgs, pre, aug, cfg.patch_size, cfg.patches_per_draw, seed=cfg.seed + start_epoch)
+    with open(out / "config.json", "w", encoding="utf-8") as fh:
+        json.dump(asdict(cfg), fh, indent=2)
+
+    def make_ckpt(threshold: float, info: dict[str, Any]) -> Checkpoint:
+        return Checkpoint(model_config=model_cfg, preprocess=pre, state_dict=model.state_dict(), threshold=threshold,
+                          name=cfg.name, info={"train_config": json.dumps(asdict(cfg)), **info})
+
+    model.train()
+    for epoch in range(start_epoch, cfg.epochs):
+        t0, losses = time.perf_counter(), []
+        for step in range(cfg.steps_per_epoch):
+            if should_cancel is not None and should_cancel():
+                raise Cancelled("training was cancelled")
+            x, y, v = (torch.from_numpy(a).to(device) for a in sampler.batch(cfg.batch_size))
+            loss = dice_focal_loss(model(x), y, v, dice_weight=cfg.dice_weight,
+                                   focal_weight=cfg.focal_weight, gamma=cfg.focal_gamma)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step(epoch + (step + 1) / cfg.steps_per_epoch)
+            losses.append(float(loss.detach()))
+            if on_progress is not None:
+                on_progress({"epoch": epoch + 1, "epochs": cfg.epochs, "step": step + 1,
+                             "steps": cfg.steps_per_epoch, "loss": losses[-1], "lr": opt.param_groups[0]["lr"]})
+        record: dict[str, Any] = {"epoch": epoch + 1, "loss": float(np.mean(losses)),
+                                  "lr": opt.param_groups[0]["lr"], "seconds": time.perf_counter() - t0}
+        if val_imgs:
+            record.update(validate(model, val_imgs, pre, device))
+        else:
+            record.update({"val_f1": -float(np.mean(losses)), "val_threshold": 0.5})
+        improved = record["val_f1"] > best["val_f1"]
+        if improved:
+            best = {"val_f1": record["val_f1"], "val_threshold": record["val_threshold"], "epoch": epoch + 1}
+            save_checkpoint(make_ckpt(record["val_threshold"], {"epoch": epoch + 1, **{k: v for k, v in record.items() if k.startswith("val_")}}),
+                            out / "best.pt")
+        save_checkpoint(make_ckpt(record["val_threshold"], {"epoch": epoch + 1}), out / "last.pt")
+        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                    "epoch": epoch + 1, "best": best}, out / "state.pt.part")
+        (out / "state.pt.part").replace(state_path)
+        with open(out / "log.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({**record, "best": improved}) + "\n")
+        log.info("epoch %d %s", epoch + 1, json.dumps(record))
+    return out / "best.pt"
