@@ -22,7 +22,7 @@ from fundus_app.preprocess import PreprocessConfig
 FORMAT = "fundus-vessel-checkpoint/1"
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 BUNDLED_NAME = "vessel_unet.pt"
-_CARD_SHA = re.compile(r"`?([0-9a-f]{64})`?\s+`?([\w.\-]+\.pt)`?")
+_CARD_SHA = re.compile(r"`?([0-9a-f]{64})`?[\s|]+`?([\w.\-]+\.pt)`?")
 
 
 @dataclass
