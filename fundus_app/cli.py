@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from fundus_app import __version__
 from fundus_app.errors import FundusError
@@ -16,6 +18,102 @@ from fundus_app.errors import FundusError
 
 def _err(msg: str) -> None:
     print(f"fundus-app: error: {msg}", file=sys.stderr, flush=True)
+
+
+IMAGE_SUFFIXES = {".dcm", ".dicom", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".ppm", ".pgm", ".pnm", ".bmp"}
+
+
+def expand_inputs(items: Sequence[str]) -> list[Path]:
+    """Files as given, and the image files inside folders (sorted, not recursive)."""
+    out: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+def unique_stems(paths: Sequence[Path]) -> list[str]:
+    """Output stems; a repeated stem (same name in two folders) gets a numeric suffix."""
+    seen: dict[str, int] = {}
+    stems = []
+    for p in paths:
+        n = seen.get(p.stem, 0)
+        seen[p.stem] = n + 1
+        stems.append(p.stem if n == 0 else f"{p.stem}_{n + 1}")
+    return stems
+
+
+def _segmenter(args: argparse.Namespace):  # noqa: ANN202 - torch types stay out of the CLI import path
+    from fundus_app.model.inference import Segmenter
+
+    return Segmenter.load(args.model, device=args.device, flips=getattr(args, "flips", False))
+
+
+def cmd_segment(args: argparse.Namespace) -> int:
+    from fundus_app.io import load_image
+    from fundus_app.outputs import OutputPaths, write_outputs
+
+    inputs = expand_inputs(args.files)
+    if not inputs:
+        raise FundusError("no input images were found.")
+    out_dir = Path(args.out)
+    segmenter = _segmenter(args)
+    failed = 0
+    for path, stem in zip(inputs, unique_stems(inputs)):
+        if args.skip_done and OutputPaths.for_stem(out_dir, stem).json.is_file():
+            print(f"{path.name}: already done, skipped")
+            continue
+        try:
+            image = load_image(path)
+            seg = segmenter.segment(image, crf=args.crf)
+            _, record = write_outputs(image, seg, out_dir, stem=stem, threshold=args.threshold, min_speck=args.min_speck)
+        except FundusError as exc:
+            _err(str(exc))
+            failed += 1
+            continue
+        except Exception as exc:  # a bug must not stop the batch nor show a traceback
+            _err(f"{path}: unexpected internal error ({type(exc).__name__}); please report it.")
+            failed += 1
+            continue
+        bio = record["biomarkers"]
+        print(f"{path.name}: vessel density {100 * bio['vessel_density']:.2f}%, fractal dimension "
+              f"{bio['fractal_dimension']:.3f}, {seg.timings['total']:.2f} s")
+    return 1 if failed else 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from fundus_app.evaluation import evaluate_dataset, format_table
+
+    segmenter = _segmenter(args)
+    result = evaluate_dataset(segmenter, args.dataset, out_dir=args.out, crf=args.crf, threshold=args.threshold,
+                              min_speck=args.min_speck)
+    print(format_table(result))
+    if args.json:
+        from fundus_app.atomic import write_bytes
+
+        write_bytes(args.json, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from fundus_app.io import load_image
+    from fundus_app.report import write_report
+
+    image = load_image(args.file)
+    seg = _segmenter(args).segment(image, crf=args.crf)
+    path = write_report(image, seg, args.out, threshold=args.threshold, lang=args.lang, anonymise=args.anonymise,
+                        overwrite=args.force)
+    print(path)
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from fundus_app.gui.app import run
+
+    return int(run(list(args.paths), screenshot=args.screenshot, lang=args.lang))
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -63,6 +161,46 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"fundus-app {__version__}")
     sub = parser.add_subparsers(dest="command")
 
+    def model_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--model", help="a compatible checkpoint instead of the bundled one")
+        p.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+        p.add_argument("--threshold", type=float, help="vessel threshold (default: the model's)")
+        p.add_argument("--crf", action="store_true", help="refine with a dense CRF (slower)")
+
+    p = sub.add_parser("segment", help="segment images or folders and write maps, overlay and biomarkers")
+    p.add_argument("files", nargs="+", metavar="FILE", help="image files or folders")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--min-speck", dest="min_speck", type=int, default=0,
+                   help="remove vessel fragments smaller than this many pixels")
+    p.add_argument("--skip-done", dest="skip_done", action="store_true",
+                   help="skip images whose JSON already exists in --out (resume a batch)")
+    model_options(p)
+    p.set_defaults(func=cmd_segment)
+
+    p = sub.add_parser("evaluate", help="score the model on a benchmark test set from its written files")
+    p.add_argument("--dataset", required=True, choices=["drive-test", "stare-test", "drive-train", "stare-train"])
+    p.add_argument("--out", help="keep the written files here (default: a temporary folder)")
+    p.add_argument("--json", help="also write the results as JSON")
+    p.add_argument("--min-speck", dest="min_speck", type=int, default=0)
+    p.add_argument("--flips", action="store_true", help="test-time flip averaging (slower)")
+    model_options(p)
+    p.set_defaults(func=cmd_evaluate)
+
+    p = sub.add_parser("report", help="segment one image and write a PDF report")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--out", required=True, help="PDF file to write")
+    p.add_argument("--lang", choices=["en", "zh"], default="en")
+    p.add_argument("--anonymise", action="store_true", help="omit patient name and ID (show a hash)")
+    p.add_argument("--force", action="store_true", help="overwrite an existing PDF")
+    model_options(p)
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("gui", help="open the workstation window (the default without a command)")
+    p.add_argument("paths", nargs="*", metavar="FILE|FOLDER")
+    p.add_argument("--screenshot", help="save a PNG of the window after the first result, then exit")
+    p.add_argument("--lang", choices=["en", "zh"])
+    p.set_defaults(func=cmd_gui)
+
     p = sub.add_parser("train", help="train a vessel model on DRIVE + STARE training images")
     p.add_argument("--config", help="TOML file with TrainConfig options (flags override it)")
     p.add_argument("--out-dir", dest="out_dir")
@@ -86,8 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        args = parser.parse_args(["gui"])
     try:
         return int(args.func(args))
     except FundusError as exc:

@@ -1,0 +1,97 @@
+"""The files ``fundus-app segment`` writes for one image, and reading them back.
+
+Per input ``<stem>``: ``_prob.png`` (16-bit grey, probability x 65535),
+``_mask.png`` (0/255 at the threshold), ``_overlay.png`` and ``.json``
+(biomarkers, threshold, model, device, timings). The JSON is written last,
+so its presence marks a finished image (a resumed batch skips it).
+Every file is written atomically; patient data never goes into them.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from fundus_app import __version__
+from fundus_app.atomic import OutputError, write_bytes
+from fundus_app.biomarkers import measure_vessels
+from fundus_app.domain import FundusImage, Segmentation
+from fundus_app.postprocess import overlay, remove_specks
+
+PROB_SCALE = 65535
+
+
+@dataclass(frozen=True)
+class OutputPaths:
+    prob: Path
+    mask: Path
+    overlay: Path
+    json: Path
+
+    @classmethod
+    def for_stem(cls, out_dir: Path, stem: str) -> OutputPaths:
+        return cls(out_dir / f"{stem}_prob.png", out_dir / f"{stem}_mask.png",
+                   out_dir / f"{stem}_overlay.png", out_dir / f"{stem}.json")
+
+
+def encode_png(array: np.ndarray) -> bytes:
+    ok, buf = cv2.imencode(".png", array)
+    if not ok:
+        raise OutputError("PNG encoding failed.")
+    return buf.tobytes()
+
+
+def final_mask(segmentation: Segmentation, threshold: float, min_speck: int = 0) -> np.ndarray:
+    """The binary vessel map every output (files, report, GUI) derives from."""
+    return remove_specks(segmentation.mask(threshold), min_speck)
+
+
+def write_outputs(image: FundusImage, segmentation: Segmentation, out_dir: str | Path, *, stem: str | None = None,
+                  threshold: float | None = None, min_speck: int = 0) -> tuple[OutputPaths, dict[str, Any]]:
+    """Write the four output files; returns their paths and the JSON record."""
+    out_dir = Path(out_dir)
+    stem = stem or (image.path.stem if image.path else "image")
+    t = segmentation.default_threshold if threshold is None else float(threshold)
+    mask = final_mask(segmentation, t, min_speck)
+    paths = OutputPaths.for_stem(out_dir, stem)
+    prob16 = np.round(np.clip(segmentation.probability, 0, 1) * PROB_SCALE).astype(np.uint16)
+    write_bytes(paths.prob, encode_png(prob16))
+    write_bytes(paths.mask, encode_png(mask.astype(np.uint8) * 255))
+    ov = overlay(image.rgb, mask)
+    write_bytes(paths.overlay, encode_png(cv2.cvtColor(ov, cv2.COLOR_RGB2BGR)))
+    record: dict[str, Any] = {
+        "file": image.name,
+        "width": image.shape[1],
+        "height": image.shape[0],
+        "threshold": t,
+        "min_speck": min_speck,
+        "crf": segmentation.crf,
+        "model": {"name": segmentation.model_name, "sha256": segmentation.model_sha256},
+        "device": segmentation.device,
+        "timings_s": {k: round(v, 4) for k, v in segmentation.timings.items()},
+        "biomarkers": measure_vessels(mask, segmentation.fov).as_dict(),
+        "app_version": __version__,
+        "intended_use": "For research and review support; not a diagnosis.",
+    }
+    write_bytes(paths.json, (json.dumps(record, indent=2) + "\n").encode("utf-8"))
+    return paths, record
+
+
+def read_probability(path: str | Path) -> np.ndarray:
+    """A written ``_prob.png`` back as float32 in [0, 1]."""
+    data = cv2.imdecode(np.fromfile(str(path), np.uint8), cv2.IMREAD_UNCHANGED)
+    if data is None or data.dtype != np.uint16:
+        raise OutputError(f"{path} is not a 16-bit probability map.")
+    return data.astype(np.float32) / PROB_SCALE
+
+
+def read_mask(path: str | Path) -> np.ndarray:
+    """A written ``_mask.png`` back as bool."""
+    data = cv2.imdecode(np.fromfile(str(path), np.uint8), cv2.IMREAD_GRAYSCALE)
+    if data is None:
+        raise OutputError(f"{path} is not a readable mask.")
+    return data > 127
