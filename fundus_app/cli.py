@@ -89,7 +89,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     segmenter = _segmenter(args)
     result = evaluate_dataset(segmenter, args.dataset, out_dir=args.out, crf=args.crf, threshold=args.threshold,
-                              min_speck=args.min_speck)
+                              min_speck=args.min_speck, limit=args.limit)
     print(format_table(result))
     if args.json:
         from fundus_app.atomic import write_bytes
@@ -183,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", help="also write the results as JSON")
     p.add_argument("--min-speck", dest="min_speck", type=int, default=0)
     p.add_argument("--flips", action="store_true", help="test-time flip averaging (slower)")
+    p.add_argument("--limit", type=int, default=0, help="only the first N images")
     model_options(p)
     p.set_defaults(func=cmd_evaluate)
 

@@ -27,10 +27,14 @@ class Case:
 
 
 def data_root() -> Path:
-    """Folder holding ``DRIVE/`` and ``STARE/``."""
+    """Folder holding ``DRIVE/`` and ``STARE/``: ``$FUNDUS_DATA``, else ``../shared/data``
+    beside the checkout, else the team's shared folder ``/work/shared/data``."""
     env = os.environ.get("FUNDUS_DATA")
     if env:
         return Path(env)
+    for candidate in (Path(__file__).resolve().parents[2] / "shared" / "data", Path("/work/shared/data")):
+        if (candidate / "DRIVE").is_dir():
+            return candidate
     return Path(__file__).resolve().parents[2] / "shared" / "data"
 
 

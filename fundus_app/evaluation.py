@@ -27,14 +27,14 @@ METRIC_KEYS = ("f1", "sensitivity", "specificity", "accuracy", "auc", "mcc")
 
 
 def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path | None = None, crf: bool = False,
-                     threshold: float | None = None, min_speck: int = 0,
+                     threshold: float | None = None, min_speck: int = 0, limit: int = 0,
                      on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
     """Segment every test image, write its files, score them inside the FOV.
 
     The FOV for scoring is the dataset's own mask when it has one (DRIVE) and
     the estimated FOV otherwise (STARE). Returns per-image rows and the mean.
     """
-    items = cases(dataset)
+    items = cases(dataset)[:limit] if limit else cases(dataset)
     with tempfile.TemporaryDirectory(prefix="fundus-eval-") as tmp:
         folder = Path(out_dir) if out_dir else Path(tmp)
         rows = []

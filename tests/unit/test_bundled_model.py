@@ -1,0 +1,37 @@
+"""The checkpoint we ship: verified at load, and accurate on a DRIVE test image."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fundus_app import ModelError, Segmenter, load_image, metrics
+from fundus_app.io.loader import load_mask
+from fundus_app.model.checkpoint import BUNDLED_NAME, bundled_path, card_sha256, sha256_of
+
+
+def test_bundled_checkpoint_is_small_and_listed_in_the_card() -> None:
+    path = bundled_path()
+    assert path.stat().st_size <= 20 * 1024 * 1024
+    assert card_sha256(path) == sha256_of(path)
+
+
+def test_bundled_model_reaches_f1_078_on_drive_01(data: Path) -> None:
+    folder = data / "DRIVE" / "test"
+    image = load_image(folder / "images" / "01_test.tif")
+    seg = Segmenter.load(device="cpu").segment(image)
+    scores = metrics.score(seg.mask(), load_mask(folder / "1st_manual" / "01_manual1.gif"),
+                           load_mask(folder / "mask" / "01_test_mask.gif"), probability=seg.probability)
+    assert scores.f1 >= 0.78, scores
+    assert scores.auc >= 0.96, scores
+
+
+def test_a_modified_bundled_model_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = bundled_path()
+    data = bytearray(src.read_bytes())
+    data[-100] ^= 0x01
+    (tmp_path / BUNDLED_NAME).write_bytes(bytes(data))
+    (tmp_path / "MODEL_CARD.md").write_text((src.parent / "MODEL_CARD.md").read_text())
+    monkeypatch.setenv("FUNDUS_MODELS_DIR", str(tmp_path))
+    with pytest.raises(ModelError, match="tampered"):
+        Segmenter.load(device="cpu")

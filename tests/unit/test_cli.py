@@ -1,0 +1,69 @@
+"""The fundus-app command line, run as a user would (subprocess)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from fundus_app import __version__, load_image, measure_vessels
+from fundus_app.outputs import read_mask, read_probability
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "fundus_app", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+def test_version() -> None:
+    res = run_cli("--version")
+    assert res.returncode == 0 and __version__ in res.stdout
+
+
+def test_segment_writes_outputs_and_reports_bad_files(drive_test_image: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    out = tmp_path / "out"
+    res = run_cli("segment", str(bad), str(drive_test_image), "--out", str(out), "--device", "cpu")
+    assert res.returncode == 1
+    err = res.stderr.strip().splitlines()
+    assert len(err) == 1 and "broken.png" in err[0] and "Traceback" not in res.stderr
+    stem = drive_test_image.stem
+    prob = read_probability(out / f"{stem}_prob.png")
+    mask = read_mask(out / f"{stem}_mask.png")
+    record = json.loads((out / f"{stem}.json").read_text())
+    image = load_image(drive_test_image)
+    assert prob.shape == mask.shape == image.shape
+    expected = (prob >= record["threshold"]) & image.fov
+    near_threshold = np.abs(prob - record["threshold"]) <= 1 / 65535  # 16-bit rounding of the written map
+    assert mask.any() and np.array_equal(mask[~near_threshold], expected[~near_threshold])
+    assert record["biomarkers"] == measure_vessels(mask, image.fov).as_dict()
+    assert len(record["model"]["sha256"]) == 64 and record["device"] == "cpu"
+    assert not list(out.glob("*.part*"))  # atomic writes leave no temporaries
+
+
+def test_segment_resume_skips_finished_images(drive_test_image: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / f"{drive_test_image.stem}.json").write_text("{}")
+    res = run_cli("segment", str(drive_test_image), "--out", str(out), "--skip-done")
+    assert res.returncode == 0 and "skipped" in res.stdout
+    assert not (out / f"{drive_test_image.stem}_mask.png").exists()
+
+
+def test_unknown_checkpoint_gives_one_line(tmp_path: Path, drive_test_image: Path) -> None:
+    fake = tmp_path / "model.pt"
+    fake.write_bytes(b"not a model")
+    res = run_cli("segment", str(drive_test_image), "--out", str(tmp_path), "--model", str(fake))
+    assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1 and "model.pt" in res.stderr
+
+
+def test_evaluate_prints_per_image_and_mean(tmp_path: Path, data: Path) -> None:
+    res = run_cli("evaluate", "--dataset", "drive-test", "--limit", "2", "--json", str(tmp_path / "r.json"))
+    assert res.returncode == 0, res.stderr
+    assert "drive_01" in res.stdout and "drive_02" in res.stdout and "mean" in res.stdout
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert len(result["images"]) == 2
+    assert result["mean"]["f1"] == (result["images"][0]["f1"] + result["images"][1]["f1"]) / 2

@@ -1,0 +1,121 @@
+"""Network architecture, loss, checkpoints (safe loading, SHA-256) and tiled inference."""
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from fundus_app import ModelError
+from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, sha256_of
+from fundus_app.model.inference import predict_logits_to_prob
+from fundus_app.model.unet import AttentionGate, AttentionUNet, UNetConfig
+from fundus_app.preprocess import PreprocessConfig
+from fundus_app.train.losses import dice_focal_loss
+
+
+@pytest.mark.parametrize("cfg", [UNetConfig(base_channels=4, depth=3), UNetConfig(base_channels=4, depth=4, attention=False),
+                                 UNetConfig(base_channels=4, encoder="resnet34")])
+def test_unet_keeps_spatial_size(cfg: UNetConfig) -> None:
+    model = AttentionUNet(cfg).eval()
+    m = cfg.size_multiple
+    with torch.no_grad():
+        out = model(torch.randn(2, 1, 2 * m, 3 * m))
+    assert out.shape == (2, 1, 2 * m, 3 * m)
+
+
+def test_attention_gate_coefficients_are_a_spatial_map_in_0_1() -> None:
+    gate = AttentionGate(x_channels=8, g_channels=16)
+    x, g = torch.randn(1, 8, 32, 32), torch.randn(1, 16, 16, 16)
+    gate.eval()
+    with torch.no_grad():
+        alpha = gate.attention(x, g)
+        assert alpha.shape == (1, 1, 32, 32)
+        assert float(alpha.min()) >= 0 and float(alpha.max()) <= 1
+        assert float(alpha.std()) > 0  # depends on position, not a constant
+        assert torch.allclose(gate(x, g), gate.out(x * alpha))  # the gate scales the skip features
+
+
+def test_loss_is_low_for_right_and_high_for_wrong_and_ignores_outside() -> None:
+    target = (torch.rand(1, 1, 16, 16) > 0.7).float()
+    valid = torch.ones_like(target)
+    good = dice_focal_loss((target * 2 - 1) * 8, target, valid)
+    bad = dice_focal_loss((1 - 2 * target) * 8, target, valid)
+    assert float(good) < 0.01 < 1.0 < float(bad)
+    # what happens outside the valid region does not matter
+    valid[..., :8] = 0
+    noisy = (target * 2 - 1) * 8
+    noisy[..., :8] = -noisy[..., :8]
+    assert float(dice_focal_loss(noisy, target, valid)) < 0.01
+
+
+def test_focal_with_gamma_0_is_bce() -> None:
+    logits, target = torch.randn(1, 1, 8, 8), (torch.rand(1, 1, 8, 8) > 0.5).float()
+    focal_only = dice_focal_loss(logits, target, torch.ones_like(target), dice_weight=0, gamma=0)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
+    assert float(focal_only) == pytest.approx(float(bce), rel=1e-5)
+
+
+def _ckpt() -> Checkpoint:
+    cfg = UNetConfig(base_channels=4, depth=2)
+    return Checkpoint(cfg, PreprocessConfig(), AttentionUNet(cfg).state_dict(), threshold=0.42, name="tiny")
+
+
+def test_checkpoint_round_trip(tmp_path: Path) -> None:
+    save_checkpoint(_ckpt(), tmp_path / "m.pt")
+    loaded = load_checkpoint(tmp_path / "m.pt")
+    assert loaded.threshold == 0.42 and loaded.model_config.depth == 2 and loaded.name == "tiny"
+    assert loaded.sha256 == sha256_of(tmp_path / "m.pt")
+
+
+def test_tampered_truncated_and_foreign_checkpoints_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.pt"
+    save_checkpoint(_ckpt(), path)
+    good = sha256_of(path)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    with pytest.raises(ModelError, match="SHA-256"):
+        load_checkpoint(path, expected_sha256=good)
+    path.write_bytes(bytes(data[: len(data) // 3]))
+    with pytest.raises(ModelError, match="cannot be read"):
+        load_checkpoint(path)
+    torch.save({"state_dict": {}}, path)
+    with pytest.raises(ModelError, match="not a Fundus"):
+        load_checkpoint(path)
+
+
+class _Evil:
+    def __reduce__(self):  # would run code on unpickling without weights_only
+        return (print, ("pwned",))
+
+
+def test_pickled_code_is_not_executed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "evil.pt"
+    with open(path, "wb") as fh:
+        pickle.dump({"format": "fundus-vessel-checkpoint/1", "x": _Evil()}, fh)
+    with pytest.raises(ModelError):
+        load_checkpoint(path)
+    assert "pwned" not in capsys.readouterr().out
+
+
+def test_incompatible_metadata_is_refused(tmp_path: Path) -> None:
+    ckpt = _ckpt()
+    ckpt.model_config = UNetConfig(base_channels=8, depth=2)  # weights are for width 4
+    save_checkpoint(ckpt, tmp_path / "m.pt")
+    with pytest.raises(ModelError, match="incompatible"):
+        load_checkpoint(tmp_path / "m.pt")
+
+
+def test_tiled_inference_matches_whole_image() -> None:
+    torch.manual_seed(0)
+    cfg = UNetConfig(base_channels=4, depth=3)
+    model = AttentionUNet(cfg).eval()
+    x = np.random.default_rng(0).normal(size=(200, 232)).astype(np.float32)
+    whole = predict_logits_to_prob(model, x, multiple=8, device=torch.device("cpu"), tile_size=1024)
+    tiled = predict_logits_to_prob(model, x, multiple=8, device=torch.device("cpu"), tile_size=96, overlap=32, batch_size=3)
+    assert whole.shape == tiled.shape == x.shape
+    # blending differs only near tile seams (receptive field crosses them); most pixels agree closely
+    assert np.median(np.abs(whole - tiled)) < 0.02
