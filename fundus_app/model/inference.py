@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import Cancelled, ModelError
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint
-from fundus_app.preprocess import prepare
+from fundus_app.preprocess import enhance, rescale
 
 ProgressFn = Callable[[float, str], None]
 
@@ -125,6 +125,20 @@ class Segmenter:
     def name(self) -> str:
         return self.checkpoint.name
 
+    def _predict_in_fov(self, x: np.ndarray, fov: np.ndarray, should_cancel: Callable[[], bool] | None) -> np.ndarray:
+        """Run the network on the FOV's bounding box only (plus a margin): fewer pixels, same result."""
+        out = np.zeros(x.shape, np.float32)
+        ys, xs = np.nonzero(fov.any(axis=1))[0], np.nonzero(fov.any(axis=0))[0]
+        if len(ys) == 0:
+            return out
+        m = 8
+        y0, y1 = max(0, ys[0] - m), min(x.shape[0], ys[-1] + 1 + m)
+        x0, x1 = max(0, xs[0] - m), min(x.shape[1], xs[-1] + 1 + m)
+        out[y0:y1, x0:x1] = predict_logits_to_prob(self.model, np.ascontiguousarray(x[y0:y1, x0:x1]),
+                                                   multiple=self.checkpoint.model_config.size_multiple,
+                                                   device=self.device, flips=self.flips, should_cancel=should_cancel)
+        return out
+
     def segment(self, image: FundusImage, *, crf: bool = False, on_progress: ProgressFn | None = None,
                 should_cancel: Callable[[], bool] | None = None) -> Segmentation:
         """Vessel probability at the input resolution (0 outside the FOV).
@@ -136,29 +150,33 @@ class Segmenter:
         report = on_progress or (lambda f, s: None)
         t0 = time.perf_counter()
         report(0.05, "preprocess")
-        prepared = prepare(image, self.checkpoint.preprocess)
+        cfg = self.checkpoint.preprocess
+        rgb_small, fov_small, _ = rescale(image.rgb, image.fov, cfg)
+        x = enhance(rgb_small, fov_small, cfg)
         t1 = time.perf_counter()
         timings["preprocess"] = t1 - t0
         report(0.2, "network")
-        prob_small = predict_logits_to_prob(self.model, prepared.x, multiple=self.checkpoint.model_config.size_multiple,
-                                            device=self.device, flips=self.flips, should_cancel=should_cancel)
+        prob_small = self._predict_in_fov(x, fov_small, should_cancel)
         t2 = time.perf_counter()
         timings["network"] = t2 - t1
-        report(0.8, "postprocess")
+        if crf:
+            # The CRF runs at the normalised scale too: its kernels are tuned to vessel widths there,
+            # and a 3504x2336 image would otherwise take tens of seconds.
+            if should_cancel is not None and should_cancel():
+                raise Cancelled()
+            from fundus_app.postprocess import dense_crf
+
+            report(0.85, "crf")
+            prob_small = dense_crf(rgb_small, prob_small, fov_small)
+            t3 = time.perf_counter()
+            timings["crf"] = t3 - t2
+            t2 = t3
+        report(0.95, "postprocess")
         H, W = image.shape
         prob = prob_small if prob_small.shape == (H, W) else cv2.resize(prob_small, (W, H), interpolation=cv2.INTER_LINEAR)
         prob = np.clip(prob, 0.0, 1.0, out=prob)
         prob[~image.fov] = 0.0
         timings["postprocess"] = time.perf_counter() - t2
-        if crf:
-            if should_cancel is not None and should_cancel():
-                raise Cancelled()
-            from fundus_app.postprocess import dense_crf
-
-            report(0.9, "crf")
-            t3 = time.perf_counter()
-            prob = dense_crf(image.rgb, prob, image.fov)
-            timings["crf"] = time.perf_counter() - t3
         timings["total"] = time.perf_counter() - t0
         report(1.0, "done")
         return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,

@@ -1,0 +1,135 @@
+"""Pipeline speed and memory benchmark: prints medians (min-max) per stage.
+
+    python benchmarks/bench_pipeline.py [--repeats 7] [--threads N] [--skip-gui]
+
+Figures are medians over repeated runs on a warm process (the first run is
+discarded as warm-up). Peak RSS is measured in a fresh subprocess per image.
+Run it on a quiet machine: the numbers are only comparable within one run.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def timeit(fn: Callable[[], object], repeats: int) -> list[float]:
+    fn()  # warm-up
+    out = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def fmt(times: list[float]) -> str:
+    ms = [1000 * t for t in times]
+    return f"{statistics.median(ms):8.1f} ms  ({min(ms):.1f}-{max(ms):.1f})"
+
+
+def peak_rss_mb(image: str, crf: bool = False) -> float:
+    code = (
+        "import resource,sys; from fundus_app import load_image, Segmenter, measure_vessels;"
+        f"s=Segmenter.load(); im=load_image({image!r}); r=s.segment(im, crf={crf}); measure_vessels(r.mask(), im.fov);"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def gui_start_seconds() -> float | None:
+    """Process start to the main window shown (offscreen), in a fresh interpreter."""
+    code = (
+        "import time; t0=time.perf_counter(); import os; os.environ.setdefault('QT_QPA_PLATFORM','offscreen');"
+        "from fundus_app.gui.app import create_window; app, win = create_window([]); win.show(); app.processEvents();"
+        "print(time.perf_counter()-t0)"
+    )
+    t = time.perf_counter()
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    if res.returncode != 0:
+        return None
+    return time.perf_counter() - t  # includes interpreter start, as a user sees it
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--skip-gui", action="store_true")
+    args = parser.parse_args()
+
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    from fundus_app import Segmenter, load_image, measure_vessels
+    from fundus_app.datasets import data_root
+    from fundus_app.postprocess import overlay
+
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} logical cores, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} threads; CUDA: {torch.cuda.is_available()}")
+    drive = data_root() / "DRIVE" / "test" / "images" / "01_test.tif"
+    hrf = REPO / "resources" / "samples" / "hrf_01_h.jpg"
+    seg = Segmenter.load(device="cpu")
+    print(f"model {seg.name} ({seg.checkpoint.sha256[:12]}), median of {args.repeats} runs (min-max)\n")
+    for label, path in (("565x584 DRIVE 01_test", drive), ("3504x2336 HRF 01_h", hrf)):
+        if not path.is_file():
+            print(f"{label}: missing {path}")
+            continue
+        image = load_image(path)
+        stages: dict[str, list[float]] = {"load (decode + FOV)": timeit(lambda: load_image(path), args.repeats)}
+        runs = []
+        for _ in range(args.repeats + 1):
+            runs.append(seg.segment(image).timings)
+        runs = runs[1:]
+        for key in ("preprocess", "network", "postprocess"):
+            stages[key] = [r[key] for r in runs]
+        result = seg.segment(image)
+        mask = result.mask()
+        stages["threshold + overlay"] = timeit(lambda: overlay(image.rgb, result.mask(0.5), edge_strength=0.5), args.repeats)
+        stages["biomarkers"] = timeit(lambda: measure_vessels(mask, image.fov), max(3, args.repeats // 2))
+        stages["CRF (extra)"] = [seg.segment(image, crf=True).timings["crf"] for _ in range(3)]
+        try:
+            from fundus_app.report import write_report
+
+            with tempfile.TemporaryDirectory() as tmp:
+                counter = iter(range(1000))
+                stages["PDF report"] = timeit(
+                    lambda: write_report(image, result, Path(tmp) / f"r{next(counter)}.pdf"), 3)
+        except ImportError:
+            pass
+        end_to_end = timeit(lambda: seg.segment(load_image(path)).mask(), args.repeats)
+        print(f"== {label} ==")
+        for name, t in stages.items():
+            print(f"  {name:24s}{fmt(t)}")
+        print(f"  {'END TO END load->mask':24s}{fmt(end_to_end)}   = {1 / statistics.median(end_to_end):.1f} images/s")
+        print(f"  {'peak RSS (fresh process)':24s}{peak_rss_mb(str(path)):8.0f} MB\n")
+    if not args.skip_gui:
+        t = gui_start_seconds()
+        print(f"GUI start to first window (fresh process): {'%.2f s' % t if t is not None else 'n/a (GUI not available)'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
