@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_segment)
 
     p = sub.add_parser("evaluate", help="score the model on a benchmark test set from its written files")
-    p.add_argument("--dataset", required=True, choices=["drive-test", "stare-test", "drive-train", "stare-train"])
+    p.add_argument("--dataset", required=True, choices=["drive-test", "stare-test", "hrf-sample", "drive-train", "stare-train"])
     p.add_argument("--out", help="keep the written files here (default: a temporary folder)")
     p.add_argument("--json", help="also write the results as JSON")
     p.add_argument("--min-speck", dest="min_speck", type=int, default=0)

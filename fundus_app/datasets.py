@@ -13,7 +13,7 @@ from fundus_app.errors import FundusError
 
 #: The STARE training split fixed by the project: the first 10 images in name order.
 STARE_TRAIN = ("im0001", "im0002", "im0003", "im0004", "im0005", "im0044", "im0077", "im0081", "im0082", "im0139")
-DATASETS = ("drive-train", "drive-test", "stare-train", "stare-test")
+DATASETS = ("drive-train", "drive-test", "stare-train", "stare-test", "hrf-sample")
 
 
 @dataclass(frozen=True)
@@ -59,13 +59,25 @@ def _stare(split: str, root: Path) -> list[Case]:
     return cases
 
 
+def _hrf_sample(root: Path) -> list[Case]:
+    """The HRF healthy sample (3504x2336) with its manual label: a high-resolution sanity case."""
+    folder = root.parent / "samples"
+    image = folder / "hrf_01_h.jpg"
+    if not image.is_file():
+        return []
+    return [Case("hrf_01_h", image, folder / "hrf_01_h_manual.tif", folder / "hrf_01_h_mask.tif")]
+
+
 def cases(dataset: str, root: Path | None = None) -> list[Case]:
     """Cases of ``drive-train``, ``drive-test``, ``stare-train`` or ``stare-test``."""
     root = data_root() if root is None else Path(root)
     if dataset not in DATASETS:
         raise FundusError(f"Unknown dataset '{dataset}'; choose one of {', '.join(DATASETS)}.")
     name, split = dataset.split("-")
-    found = _drive(split, root) if name == "drive" else _stare(split, root)
+    if name == "hrf":
+        found = _hrf_sample(root)
+    else:
+        found = _drive(split, root) if name == "drive" else _stare(split, root)
     if not found:
         raise FundusError(f"Dataset '{dataset}' not found under {root} (set FUNDUS_DATA to its folder).")
     return found
