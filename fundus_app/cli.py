@@ -24,12 +24,21 @@ IMAGE_SUFFIXES = {".dcm", ".dicom", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".
 
 
 def expand_inputs(items: Sequence[str]) -> list[Path]:
-    """Files as given, and the image files inside folders (sorted, not recursive)."""
+    """Files as given, and the image files inside folders (sorted, not recursive).
+
+    A folder entry with an image suffix is kept unless it is a folder itself, so a broken
+    link, a symlink loop or an unreadable file gets its one-line error from load_image
+    instead of being skipped without a word.
+    """
     out: list[Path] = []
     for item in items:
         p = Path(item)
         if p.is_dir():
-            out.extend(sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file()))
+            try:
+                entries = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and not f.is_dir())
+            except OSError as exc:
+                raise FundusError(f"Cannot list folder {p}: {exc.strerror or exc}.") from None
+            out.extend(entries)
         else:
             out.append(p)
     return out
@@ -53,13 +62,14 @@ def _segmenter(args: argparse.Namespace):  # noqa: ANN202 - torch types stay out
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
+    from fundus_app.atomic import ensure_writable_folder
     from fundus_app.io import load_image
     from fundus_app.outputs import OutputPaths, write_outputs
 
     inputs = expand_inputs(args.files)
     if not inputs:
         raise FundusError("no input images were found.")
-    out_dir = Path(args.out)
+    out_dir = ensure_writable_folder(args.out)  # a read-only or blocked --out: one line, before the model loads
     segmenter = _segmenter(args)
     failed = 0
     for path, stem in zip(inputs, unique_stems(inputs)):
@@ -79,6 +89,8 @@ def cmd_segment(args: argparse.Namespace) -> int:
             failed += 1
             continue
         bio = record["biomarkers"]
+        if image.meta.get("warning"):  # multi-frame, non-ophthalmic modality ...: stdout, stderr is for failures
+            print(f"{path.name}: warning: {image.meta['warning']}")
         print(f"{path.name}: vessel density {100 * bio['vessel_density']:.2f}%, fractal dimension "
               f"{bio['fractal_dimension']:.3f}, {seg.timings['total']:.2f} s")
     return 1 if failed else 0
@@ -105,7 +117,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     image = load_image(args.file)
     seg = _segmenter(args).segment(image, crf=args.crf)
     path = write_report(image, seg, args.out, threshold=args.threshold, lang=args.lang, anonymise=args.anonymise,
-                        overwrite=args.force)
+                        overwrite=args.force, min_speck=args.min_speck)
     print(path)
     return 0
 
@@ -193,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "zh"], default="en")
     p.add_argument("--anonymise", action="store_true", help="omit patient name and ID (show a hash)")
     p.add_argument("--force", action="store_true", help="overwrite an existing PDF")
+    p.add_argument("--min-speck", dest="min_speck", type=int, default=0,
+                   help="remove vessel fragments smaller than this many pixels")
     model_options(p)
     p.set_defaults(func=cmd_report)
 

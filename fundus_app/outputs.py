@@ -74,6 +74,7 @@ def write_outputs(image: FundusImage, segmentation: Segmentation, out_dir: str |
         "device": segmentation.device,
         "timings_s": {k: round(v, 4) for k, v in segmentation.timings.items()},
         "biomarkers": measure_vessels(mask, segmentation.fov).as_dict(),
+        "warning": image.meta.get("warning"),
         "app_version": __version__,
         "intended_use": "For research and review support; not a diagnosis.",
     }
