@@ -1,0 +1,429 @@
+"""Lay a :class:`ReportData` out as an A4 PDF with reportlab (the only reportlab user).
+
+One page for one eye: header, patient and study, three images, biomarker
+table with reference ranges and a position gauge per measure, the
+box-counting plot beside the processing details, notes and references; the
+footer (disclaimer in English and Chinese, page x of n) is drawn on every page.
+Content that does not fit flows onto a second page rather than being cut.
+"""
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Callable
+from xml.sax.saxutils import escape
+
+from reportlab import rl_config
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Polygon, PolyLine, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    Flowable,
+    HRFlowable,
+    Image,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from fundus_app.biomarkers import FractalFit
+from fundus_app.report.builder import IMAGE_DPI, BiomarkerRow, ReportData
+from fundus_app.report.fonts import FontSet, fonts_for, latin_ok
+from fundus_app.report.strings import DISCLAIMER_EN, DISCLAIMER_ZH, REFERENCES
+
+PAGE_W, PAGE_H = A4
+MARGIN_X = 13 * mm
+MARGIN_TOP = 11 * mm
+MARGIN_BOTTOM = 18 * mm  # room for the footer
+FRAME_PAD = 6.0  # platypus frames pad their content by 6 pt on each side
+CONTENT_W = PAGE_W - 2 * MARGIN_X - 2 * FRAME_PAD
+TEXT_X0 = MARGIN_X + FRAME_PAD  # where the content's left edge lies, for the footer
+IMAGE_GAP = 6.0
+IMAGE_MAX_H = 140.0  # points; a square image is then 140 x 140 (49 mm)
+IMAGE_W = (CONTENT_W - 2 * IMAGE_GAP) / 3
+
+ACCENT = colors.HexColor("#1F4E79")
+GREY = colors.HexColor("#5A5A5A")
+LIGHT = colors.HexColor("#F2F5F9")
+RULE = colors.HexColor("#B8C4D2")
+BAND1 = colors.HexColor("#9CC3E6")
+BAND2 = colors.HexColor("#DCE9F5")
+OUTSIDE = colors.HexColor("#C55A11")
+
+
+def image_box_px() -> tuple[int, int]:
+    """Largest pixel size worth embedding for one of the three images (IMAGE_DPI at printed size)."""
+    return round(IMAGE_W / 72 * IMAGE_DPI), round(IMAGE_MAX_H / 72 * IMAGE_DPI)
+
+
+class _Text:
+    """Paragraph styles for one language, and markup that keeps every glyph in an embedded font."""
+
+    def __init__(self, fonts: FontSet, lang: str) -> None:
+        self.fonts = fonts
+        wrap = "CJK" if lang == "zh" else None
+
+        def style(name: str, size: float, *, bold: bool = False, colour: colors.Color = colors.black,
+                  align: int = TA_LEFT, leading: float | None = None, **kw: object) -> ParagraphStyle:
+            return ParagraphStyle(name, fontName=fonts.bold if bold else fonts.regular, fontSize=size,
+                                  leading=leading or size * 1.25, textColor=colour, alignment=align,
+                                  wordWrap=wrap, **kw)
+
+        self.body = style("body", 8)
+        self.small = style("small", 6.8, colour=GREY)
+        self.tiny = style("tiny", 6.2, colour=GREY)
+        self.label = style("label", 7.5, colour=GREY)
+        self.value = style("value", 8)
+        self.value_bold = style("valueb", 8.5, bold=True, align=TA_RIGHT)
+        self.cell = style("cell", 7.6)
+        self.cell_bold = style("cellb", 7.8, bold=True)
+        self.cell_head = style("cellh", 7.2, bold=True, colour=colors.white)
+        self.cell_right = style("cellr", 7.6, align=TA_RIGHT)
+        self.caption = style("caption", 7.2, colour=GREY, align=TA_CENTER)
+        self.heading = style("heading", 10, bold=True, colour=ACCENT, spaceBefore=6, spaceAfter=3)
+        self.clinic = style("clinic", 12, bold=True, colour=ACCENT, leading=14)
+        self.title = style("title", 15, bold=True, align=TA_RIGHT, leading=19)
+        self.meta = style("meta", 7.8, colour=GREY, align=TA_RIGHT)
+
+    def markup(self, text: str) -> str:
+        """Escape ``text``; runs Helvetica cannot encode go into the CJK font."""
+        if self.fonts.regular == self.fonts.cjk or latin_ok(text):
+            return escape(text)
+        out, run, run_latin = [], "", True
+        for ch in text:
+            ok = run_latin if ch.isspace() else latin_ok(ch)  # a space stays in the run it separates
+            if run and ok != run_latin:
+                out.append(escape(run) if run_latin else f'<font name="{self.fonts.cjk}">{escape(run)}</font>')
+                run = ""
+            run += ch
+            run_latin = ok
+        if run:
+            out.append(escape(run) if run_latin else f'<font name="{self.fonts.cjk}">{escape(run)}</font>')
+        return "".join(out)
+
+    def p(self, text: str, style: ParagraphStyle) -> Paragraph:
+        return Paragraph(self.markup(text), style)
+
+
+# --- header, patient, images -----------------------------------------------------------------------
+
+
+def _header(data: ReportData, tx: _Text) -> list[Flowable]:
+    clinic = [tx.p(data.clinic.name, tx.clinic)]
+    for line in (data.clinic.address.splitlines() + [data.clinic.contact]):
+        if line.strip():
+            clinic.append(tx.p(line.strip(), tx.small))
+    when = data.created.strftime("%Y-%m-%d %H:%M")
+    offset = data.created.strftime("%z")
+    if offset:
+        when += f" (UTC{offset[:3]}:{offset[3:]})"
+    title = [
+        tx.p(data.t("title"), tx.title),
+        tx.p(f"{data.t('report_date')}{data.t('colon')}{when}", tx.meta),
+        tx.p(f"{data.t('software')}{data.t('colon')}Fundus Vessel Workstation {data.app_version}", tx.meta),
+    ]
+    table = Table([[clinic, title]], colWidths=[CONTENT_W * 0.54, CONTENT_W * 0.46])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+    return [table, HRFlowable(width="100%", thickness=1.2, color=ACCENT, spaceBefore=3, spaceAfter=2)]
+
+
+def _section(title: str, tx: _Text) -> Paragraph:
+    return tx.p(title, tx.heading)
+
+
+def _patient(data: ReportData, tx: _Text) -> Flowable:
+    cells = [(tx.p(k, tx.label), tx.p(v, tx.value)) for k, v in data.patient]
+    if len(cells) % 2:
+        cells.append((tx.p("", tx.label), tx.p("", tx.value)))
+    half = len(cells) // 2
+    rows = [[*cells[i], *cells[i + half]] for i in range(half)]  # column-major: identity left, study right
+    w = CONTENT_W
+    table = Table(rows, colWidths=[w * 0.14, w * 0.36, w * 0.14, w * 0.36])
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, -1), LIGHT),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.6),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 5),
+        ("BOX", (0, 0), (-1, -1), 0.5, RULE),
+    ]))
+    return table
+
+
+def _images(data: ReportData, tx: _Text, max_h: float = IMAGE_MAX_H) -> Flowable:
+    first = data.images[0]
+    w = IMAGE_W
+    h = w * first.height / first.width
+    if h > max_h:
+        w, h = max_h * first.width / first.height, max_h
+    pics = [Image(io.BytesIO(im.data), width=w, height=h) for im in data.images]
+    captions = [tx.p(im.caption, tx.caption) for im in data.images]
+    table = Table([pics, captions], colWidths=[IMAGE_W + (IMAGE_GAP if i < 2 else 0) for i in range(3)])
+    table.setStyle(TableStyle([
+        ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (1, -1), IMAGE_GAP),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, 0), 2),
+    ]))
+    return table
+
+
+# --- biomarkers --------------------------------------------------------------------------------------
+
+
+def gauge(row: BiomarkerRow, width: float = 74, height: float = 11) -> Drawing:
+    """Where the value lies: the axis spans mean +- 3 SD; shaded +-1 SD and +-2 SD, tick at the mean."""
+    d = Drawing(width, height)
+    if row.mean is None or not row.sd or math.isnan(row.value):
+        d.add(Line(2, height / 2, width - 2, height / 2, strokeColor=RULE, strokeWidth=0.5))
+        return d
+    lo, hi = row.mean - 3 * row.sd, row.mean + 3 * row.sd
+    pad = 4.0
+
+    def x(v: float) -> float:
+        return pad + (width - 2 * pad) * (v - lo) / (hi - lo)
+
+    mid = height / 2
+    d.add(Rect(x(row.mean - 2 * row.sd), mid - 3, x(row.mean + 2 * row.sd) - x(row.mean - 2 * row.sd), 6,
+               fillColor=BAND2, strokeColor=None))
+    d.add(Rect(x(row.mean - row.sd), mid - 3, x(row.mean + row.sd) - x(row.mean - row.sd), 6,
+               fillColor=BAND1, strokeColor=None))
+    d.add(Line(pad, mid, width - pad, mid, strokeColor=RULE, strokeWidth=0.5))
+    d.add(Line(x(row.mean), mid - 4, x(row.mean), mid + 4, strokeColor=GREY, strokeWidth=0.6))
+    z = (row.value - row.mean) / row.sd
+    inside = abs(z) <= 2
+    colour = ACCENT if inside else OUTSIDE
+    if z > 3:  # off the scale: an arrowhead at the edge
+        xe = width - 1
+        d.add(Polygon([xe, mid, xe - 5, mid + 3.5, xe - 5, mid - 3.5], fillColor=colour, strokeColor=None))
+    elif z < -3:
+        d.add(Polygon([1, mid, 6, mid + 3.5, 6, mid - 3.5], fillColor=colour, strokeColor=None))
+    else:
+        d.add(Circle(x(row.value), mid, 2.6, fillColor=colour, strokeColor=colors.white, strokeWidth=0.5))
+    return d
+
+
+def _biomarker_table(data: ReportData, tx: _Text) -> Flowable:
+    head = [tx.p(data.t(k), tx.cell_head) for k in ("measure", "value", "reference", "position", "definition")]
+    rows = [head]
+    for r in data.rows:
+        unit = f" {r.unit}" if r.unit and not math.isnan(r.value) else ""
+        rows.append([
+            tx.p(r.label, tx.cell_bold),
+            tx.p(f"{r.value_text}{unit}", tx.value_bold),
+            tx.p(r.reference_text, tx.cell_right),
+            gauge(r),
+            tx.p(r.definition, tx.small),
+        ])
+    widths = [88, 54, 78, 80]
+    widths.append(CONTENT_W - sum(widths))
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(TableStyle([
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, LIGHT]),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.8),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
+    ]))
+    return table
+
+
+def fractal_plot(fit: FractalFit | None, data: ReportData, fonts: FontSet, width: float = 240,
+                 height: float = 112) -> Drawing:
+    """log2 N(s) against log2 s with the least-squares line (reportlab graphics only)."""
+    d = Drawing(width, height)
+    font = fonts.regular if data.lang == "zh" else "Helvetica"
+
+    def label(text: str) -> str:
+        return text if data.lang == "zh" or latin_ok(text) else text.encode("cp1252", "replace").decode("cp1252")
+
+    left, bottom, right, top = 30.0, 24.0, width - 6.0, height - 4.0
+    d.add(Rect(left, bottom, right - left, top - bottom, fillColor=None, strokeColor=RULE, strokeWidth=0.5))
+    if fit is None or len(fit.box_sizes) < 2:
+        return d
+    xs = [math.log2(s) for s in fit.box_sizes]
+    ys = [math.log2(max(c, 1)) for c in fit.counts]
+    x0, x1 = math.floor(min(xs) - 0.3), math.ceil(max(xs) + 0.3)
+    y0, y1 = math.floor(min(ys) - 0.5), math.ceil(max(ys) + 0.5)
+    if x1 == x0:
+        x1 += 1
+    if y1 == y0:
+        y1 += 1
+
+    def px(v: float) -> float:
+        return left + (right - left) * (v - x0) / (x1 - x0)
+
+    def py(v: float) -> float:
+        return bottom + (top - bottom) * (v - y0) / (y1 - y0)
+
+    for v in range(x0, x1 + 1):
+        d.add(Line(px(v), bottom, px(v), bottom - 2, strokeColor=GREY, strokeWidth=0.5))
+        d.add(String(px(v), bottom - 9, str(v), fontName=font, fontSize=6, fillColor=GREY, textAnchor="middle"))
+    step = max(1, math.ceil((y1 - y0) / 6))
+    for v in range(y0, y1 + 1, step):
+        d.add(Line(left, py(v), left - 2, py(v), strokeColor=GREY, strokeWidth=0.5))
+        d.add(String(left - 4, py(v) - 2, str(v), fontName=font, fontSize=6, fillColor=GREY, textAnchor="end"))
+    # Fit line: log N = -FD log s + c, with c from the least-squares line through the points.
+    slope = -fit.dimension
+    c = sum(ys) / len(ys) - slope * sum(xs) / len(xs)
+    xa, xb = min(xs) - 0.3, max(xs) + 0.3  # just beyond the points: stays inside the box
+    d.add(PolyLine([px(xa), py(slope * xa + c), px(xb), py(slope * xb + c)], strokeColor=OUTSIDE, strokeWidth=0.8))
+    for x, y in zip(xs, ys, strict=True):
+        d.add(Circle(px(x), py(y), 2.0, fillColor=ACCENT, strokeColor=colors.white, strokeWidth=0.4))
+    legend = data.t("plot_legend", fd=f"{fit.dimension:.3f}", r2=f"{fit.r_squared:.3f}")
+    d.add(String(right - 4, top - 9, label(legend), fontName=font, fontSize=7, fillColor=colors.black,
+                 textAnchor="end"))
+    xlabel = label(data.t("plot_x", d=f"{data.measure_fov_px:.0f}"))
+    d.add(String((left + right) / 2, 2, xlabel, fontName=font, fontSize=6.2, fillColor=GREY, textAnchor="middle"))
+    ylab = String(0, 0, label(data.t("plot_y")), fontName=font, fontSize=6.2, fillColor=GREY, textAnchor="middle")
+    g = Group(ylab)
+    g.transform = (0, 1, -1, 0, 7, (bottom + top) / 2)  # rotate 90 degrees, place at the left edge
+    d.add(g)
+    return d
+
+
+def _processing(data: ReportData, tx: _Text, width: float) -> Flowable:
+    rows = [[tx.p(k, tx.label), tx.p(v, tx.value)] for k, v in data.processing]
+    table = Table(rows, colWidths=[width * 0.38, width * 0.62])
+    table.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+    ]))
+    return table
+
+
+def _lower(data: ReportData, tx: _Text, plot_h: float = 112) -> Flowable:
+    """The box-counting plot (left) beside the processing details (right)."""
+    plot_w = 240.0
+    right_w = CONTENT_W - plot_w - 14
+    left = [tx.p(data.t("plot_title"), tx.heading), fractal_plot(data.fit, data, tx.fonts, plot_w, plot_h)]
+    right = [tx.p(data.t("processing"), tx.heading), _processing(data, tx, right_w)]
+    table = Table([[left, right]], colWidths=[plot_w + 14, right_w])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+def _notes(data: ReportData, tx: _Text) -> list[Flowable]:
+    out: list[Flowable] = [Spacer(1, 4)]
+    for note in data.notes:
+        out.append(tx.p(note, tx.small))
+    refs = " ".join(f"[{i}] {ref}" for i, ref in enumerate(REFERENCES, start=1))
+    out.append(Spacer(1, 2))
+    out.append(Paragraph(escape(refs), ParagraphStyle("refs", parent=tx.tiny, fontName=tx.fonts.regular,
+                                                      wordWrap=None)))
+    return out
+
+
+# --- page furniture ----------------------------------------------------------------------------------
+
+
+def _footer(data: ReportData, fonts: FontSet) -> Callable[[Canvas, int, int], None]:
+    def draw(canvas: Canvas, page: int, pages: int) -> None:
+        canvas.saveState()
+        y = MARGIN_BOTTOM - 7 * mm
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.6)
+        canvas.line(TEXT_X0, y + 7 * mm, PAGE_W - TEXT_X0, y + 7 * mm)
+        canvas.setFillColor(GREY)
+        latin = fonts.regular  # Helvetica in English; the embedded font throughout a Chinese report
+        canvas.setFont(latin, 7)
+        canvas.drawString(TEXT_X0, y + 3.2 * mm, DISCLAIMER_EN)
+        canvas.setFont(fonts.cjk, 7)
+        canvas.drawString(TEXT_X0, y, DISCLAIMER_ZH)
+        page_text = data.t("page", page=page, pages=pages)
+        canvas.setFont(latin, 7)
+        canvas.drawRightString(PAGE_W - TEXT_X0, y + 1.6 * mm, page_text)
+        canvas.restoreState()
+
+    return draw
+
+
+def _numbered_canvas(draw_footer: Callable[[Canvas, int, int], None]) -> type[Canvas]:
+    """A canvas that defers pages until the end, so each footer can say 'page x of n'."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            n = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                draw_footer(self, self._pageNumber, n)
+                super().showPage()
+            super().save()
+
+    return NumberedCanvas
+
+
+#: Layouts tried in turn until the report fits on one page: (image row height, plot height), points.
+LAYOUTS = ((IMAGE_MAX_H, 112.0), (112.0, 96.0))
+
+
+def _build(data: ReportData, fonts: FontSet, image_h: float, plot_h: float) -> tuple[bytes, int]:
+    tx = _Text(fonts, data.lang)
+    story: list[Flowable] = []
+    story += _header(data, tx)
+    story.append(_section(data.t("patient_study"), tx))
+    story.append(_patient(data, tx))
+    story.append(_section(data.t("images"), tx))
+    story.append(_images(data, tx, image_h))
+    story.append(KeepTogether([_section(data.t("biomarkers"), tx), _biomarker_table(data, tx)]))
+    story.append(Spacer(1, 8))
+    story.append(_lower(data, tx, plot_h))
+    story += _notes(data, tx)
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
+        bottomMargin=MARGIN_BOTTOM, title=data.t("title"), author=data.clinic.name,
+        subject=DISCLAIMER_EN, creator=f"Fundus Vessel Workstation {data.app_version}",
+        lang="zh-CN" if data.lang == "zh" else "en", initialFontName=fonts.regular,
+    )
+    pages: list[int] = []
+    footer = _footer(data, fonts)
+
+    def counting_footer(canvas: Canvas, page: int, n: int) -> None:
+        pages.append(n)
+        footer(canvas, page, n)
+
+    doc.build(story, canvasmaker=_numbered_canvas(counting_footer))
+    return buf.getvalue(), (pages[0] if pages else 0)
+
+
+def render_pdf(data: ReportData) -> bytes:
+    """The report as PDF bytes (A4), on one page when a more compact layout can make it fit."""
+    fonts = fonts_for(data.lang)
+    a85 = rl_config.useA85
+    rl_config.useA85 = 0  # binary streams: ASCII85 would add 25 % to every image
+    try:
+        for image_h, plot_h in LAYOUTS:
+            pdf, pages = _build(data, fonts, image_h, plot_h)
+            if pages <= 1:
+                break
+        return pdf
+    finally:
+        rl_config.useA85 = a85

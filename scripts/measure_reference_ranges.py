@@ -1,0 +1,126 @@
+"""Reference ranges of the vessel biomarkers on expert manual annotations (DRIVE + STARE).
+
+    nice python scripts/measure_reference_ranges.py [--data FOLDER] [--out FILE] [--dry-run]
+
+For each annotated image, ``measure_vessels(label, fov)`` is computed on the
+expert's vessel map:
+
+* DRIVE, training and test (n = 40): ``1st_manual`` inside the DRIVE FOV masks;
+* STARE (n = 20): ``labels-ah`` (observer A. Hoover) inside the FOV that
+  ``fundus_app.preprocess.estimate_fov`` finds on the photograph (STARE has no
+  FOV masks).
+
+Writes ``fundus_app/report/reference_ranges.json`` (mean, SD with ddof=1, min,
+max and n for both datasets pooled and for each alone, plus the measurement
+parameters, so the report can tell when the ranges are stale) and prints the
+table. These are ranges of two public research datasets, mostly adults with and
+without retinopathy (STARE is mostly pathological), not normative values of a
+healthy population.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fundus_app import __version__, biomarkers  # noqa: E402
+from fundus_app.atomic import write_bytes  # noqa: E402
+from fundus_app.datasets import cases, data_root  # noqa: E402
+from fundus_app.io import load_image  # noqa: E402
+from fundus_app.io.loader import load_mask  # noqa: E402
+from fundus_app.preprocess import estimate_fov  # noqa: E402
+
+OUT = Path(__file__).resolve().parents[1] / "fundus_app" / "report" / "reference_ranges.json"
+
+#: Measures with a reference range, and how the table prints them (scale, decimals, unit).
+MEASURES = {
+    "vessel_density": (100.0, 2, "%"),
+    "fractal_dimension": (1.0, 3, ""),
+    "fractal_r_squared": (1.0, 3, ""),
+    "vessel_length_density": (1.0, 2, "1/D"),
+    "tortuosity": (1.0, 3, ""),
+    "branch_points": (1.0, 1, ""),
+    "branch_point_density": (1.0, 1, "1/D^2"),
+}
+
+
+def measure_drive(root: Path) -> list[dict[str, float]]:
+    rows = []
+    for split in ("drive-train", "drive-test"):
+        for case in cases(split, root):
+            assert case.fov is not None
+            rows.append(biomarkers.measure_vessels(load_mask(case.label), load_mask(case.fov)).as_dict())
+            print(f"  {case.name}", file=sys.stderr, flush=True)
+    return rows
+
+
+def measure_stare(root: Path) -> list[dict[str, float]]:
+    rows = []
+    for split in ("stare-train", "stare-test"):
+        for case in cases(split, root):
+            fov = estimate_fov(load_image(case.image).rgb)
+            rows.append(biomarkers.measure_vessels(load_mask(case.label), fov).as_dict())
+            print(f"  {case.name}", file=sys.stderr, flush=True)
+    return rows
+
+
+def summarise(rows: list[dict[str, float]]) -> dict[str, dict[str, float]]:
+    out = {}
+    for key in MEASURES:
+        v = np.asarray([r[key] for r in rows], float)
+        out[key] = {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "min": float(v.min()),
+                    "max": float(v.max()), "n": int(v.size)}
+    return out
+
+
+def table(ranges: dict[str, dict[str, dict[str, float]]]) -> str:
+    groups = list(ranges)
+    head = f"{'measure':<24}" + "".join(f"{g} (n={ranges[g]['vessel_density']['n']})".rjust(26) for g in groups)
+    lines = [head, "-" * len(head)]
+    for key, (scale, dec, unit) in MEASURES.items():
+        cells = []
+        for g in groups:
+            r = ranges[g][key]
+            cells.append(f"{r['mean'] * scale:.{dec}f} ± {r['sd'] * scale:.{dec}f}".rjust(26))
+        lines.append(f"{key + (' [' + unit + ']' if unit else ''):<24}" + "".join(cells))
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", type=Path, default=None, help="folder with DRIVE/ and STARE/ (default: data_root())")
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--dry-run", action="store_true", help="print the table, write nothing")
+    args = parser.parse_args(argv)
+    root = args.data or data_root()
+    drive, stare = measure_drive(root), measure_stare(root)
+    ranges = {"DRIVE+STARE": summarise(drive + stare), "DRIVE": summarise(drive), "STARE": summarise(stare)}
+    print(table(ranges))
+    if args.dry_run:
+        return 0
+    record = {
+        "description": "Mean and SD (ddof=1) of the vessel biomarkers on expert manual annotations: DRIVE "
+                       "1st_manual (training + test, DRIVE FOV masks) and STARE labels-ah (FOV estimated from "
+                       "the photograph). Research datasets, not normative healthy values.",
+        "generated_by": "scripts/measure_reference_ranges.py",
+        "generated": dt.date.today().isoformat(),
+        "app_version": __version__,
+        "method": biomarkers.measurement_parameters(),
+        "pooled": "DRIVE+STARE",
+        "datasets": {"DRIVE": {"n": len(drive), "labels": "1st_manual, training + test", "fov": "DRIVE masks"},
+                     "STARE": {"n": len(stare), "labels": "labels-ah", "fov": "estimate_fov on the image"}},
+        "ranges": ranges,
+    }
+    write_bytes(args.out, (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    print(f"written {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
