@@ -1,0 +1,113 @@
+"""Languages: English (source strings) and Simplified Chinese, from Qt Linguist files.
+
+The ``.ts`` sources and compiled ``.qm`` files live in ``resources/i18n``
+(``fundus_zh_CN.ts`` / ``.qm``); Qt's own ``qtbase_zh_CN.qm`` translates the
+standard dialog buttons. The language comes from the system locale unless the
+user picked one in the Settings menu (stored in QSettings).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from PyQt5.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+log = logging.getLogger(__name__)
+
+#: Language code -> its own name (endonyms are never translated).
+LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
+DEFAULT = "en"
+
+
+def resources_dir() -> Path:
+    """The ``resources`` folder: ``$FUNDUS_RESOURCES``, a PyInstaller bundle, or the checkout."""
+    override = os.environ.get("FUNDUS_RESOURCES")
+    if override:
+        return Path(override)
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle and (Path(bundle) / "resources").is_dir():
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+def i18n_dir() -> Path:
+    return resources_dir() / "i18n"
+
+
+def normalise(code: str | None) -> str | None:
+    """'zh', 'zh-CN', 'zh_CN', 'cn' -> 'zh_CN'; 'en...' -> 'en'; empty/'system'/unknown -> None."""
+    if not code:
+        return None
+    c = str(code).strip().replace("-", "_").lower()
+    if c in ("zh", "zh_cn", "zh_hans", "zh_hans_cn", "cn", "chinese"):
+        return "zh_CN"
+    if c.startswith("en"):
+        return "en"
+    return None
+
+
+def system_language() -> str:
+    """The UI language the system locale asks for, among the ones we have."""
+    for name in QLocale.system().uiLanguages() or [QLocale.system().name()]:
+        lang = normalise(name)
+        if lang is None and name.lower().startswith("zh"):
+            # Traditional Chinese locales get Simplified Chinese rather than English
+            lang = "zh_CN"
+        if lang:
+            return lang
+    return DEFAULT
+
+
+def ensure_cjk_font() -> bool:
+    """Make Chinese text renderable: if no installed font covers Simplified Chinese, register the
+    font bundled for the PDF reports (``resources/fonts/wqy-microhei.ttc``). True if one is available."""
+    from PyQt5.QtGui import QFontDatabase
+
+    db = QFontDatabase()
+    if db.families(QFontDatabase.SimplifiedChinese):
+        return True
+    font = resources_dir() / "fonts" / "wqy-microhei.ttc"
+    if font.is_file() and QFontDatabase.addApplicationFont(str(font)) >= 0:
+        log.info("registered the bundled CJK font for the Chinese interface")
+        return True
+    log.warning("no font for Simplified Chinese is installed; Chinese text may not display")
+    return False
+
+
+class TranslatorManager:
+    """Installs and swaps the application's translators.
+
+    Installing or removing a translator makes Qt post ``QEvent.LanguageChange``
+    to every widget; widgets retranslate their text in ``changeEvent``.
+    """
+
+    def __init__(self) -> None:
+        self._installed: list[QTranslator] = []
+        self.language = DEFAULT
+
+    def install(self, language: str | None) -> str:
+        """Switch to ``language`` (None: the system's). Returns the language now in use."""
+        app = QCoreApplication.instance()
+        lang = normalise(language) or system_language()
+        for tr in self._installed:
+            app.removeTranslator(tr)
+        self._installed = []
+        if lang != "en":
+            if lang.startswith("zh"):
+                ensure_cjk_font()
+            ours = QTranslator()
+            if ours.load(f"fundus_{lang}", str(i18n_dir())):
+                qt = QTranslator()
+                if qt.load(f"qtbase_{lang}", QLibraryInfo.location(QLibraryInfo.TranslationsPath)):
+                    app.installTranslator(qt)
+                    self._installed.append(qt)
+                app.installTranslator(ours)
+                self._installed.append(ours)
+            else:
+                log.warning("translation file fundus_%s.qm not found in %s; using English", lang, i18n_dir())
+                lang = "en"
+        self.language = lang
+        return lang
+

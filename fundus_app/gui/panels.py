@@ -1,0 +1,484 @@
+"""Side panels: overlay controls, biomarkers, image information and the batch review list.
+
+Every visible string goes through ``QCoreApplication.translate`` and is set in
+a ``retranslate()`` method that runs again on ``QEvent.LanguageChange``.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QSize, Qt, pyqtSignal
+from PyQt5.QtGui import QColor, QIcon, QPainter, QPixmap
+from PyQt5.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fundus_app.gui.session import SessionState
+
+_translate = QCoreApplication.translate
+
+
+def fmt(text: str, *args: object) -> str:
+    """Fill Qt-style ``%1``, ``%2`` ... placeholders (the form translators see in Linguist)."""
+    for i in range(len(args), 0, -1):
+        text = text.replace(f"%{i}", str(args[i - 1]))
+    return text
+
+
+def colour_icon(rgb: tuple[int, int, int], size: int = 16) -> QIcon:
+    pm = QPixmap(size, size)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.Antialiasing)
+    p.setPen(QColor(90, 90, 90))
+    p.setBrush(QColor(*rgb))
+    p.drawRoundedRect(1, 1, size - 2, size - 2, 3, 3)
+    p.end()
+    return QIcon(pm)
+
+
+class _Retranslating(QWidget):
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:  # pragma: no cover - overridden
+        pass
+
+
+class OverlayControls(_Retranslating):
+    """Threshold, edge strength, opacity, colour and dense-CRF controls, bound to a SessionState."""
+
+    reset_threshold_requested = pyqtSignal()
+
+    def __init__(self, session: SessionState, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.box = QGroupBox(self)
+        grid = QGridLayout(self.box)
+        grid.setColumnStretch(1, 1)
+
+        self.threshold_label = QLabel()
+        self.threshold = QSlider(Qt.Horizontal)
+        self.threshold.setObjectName("thresholdSlider")
+        self.threshold.setPageStep(5)
+        self.threshold_value = QLabel()
+        self.threshold_value.setMinimumWidth(44)
+        self.threshold_value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.reset_threshold = QToolButton()
+        self.reset_threshold.setAutoRaise(True)
+        self.reset_threshold.setText("↺")
+
+        self.edge_label = QLabel()
+        self.edge = QSlider(Qt.Horizontal)
+        self.edge.setObjectName("edgeSlider")
+        self.edge.setRange(0, 100)
+        self.edge.setPageStep(10)
+        self.edge_value = QLabel()
+        self.edge_value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+
+        self.opacity_label = QLabel()
+        self.opacity = QSlider(Qt.Horizontal)
+        self.opacity.setObjectName("opacitySlider")
+        self.opacity.setRange(0, 100)
+        self.opacity.setPageStep(10)
+        self.opacity_value = QLabel()
+        self.opacity_value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+
+        self.colour_label = QLabel()
+        self.colour = QToolButton()
+        self.colour.setObjectName("colourButton")
+        self.colour.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.crf = QCheckBox()
+        self.crf.setObjectName("crfCheck")
+
+        rows = [
+            (self.threshold_label, self.threshold, self.threshold_value, self.reset_threshold),
+            (self.edge_label, self.edge, self.edge_value, None),
+            (self.opacity_label, self.opacity, self.opacity_value, None),
+        ]
+        for r, (label, slider, value, extra) in enumerate(rows):
+            grid.addWidget(label, r, 0)
+            grid.addWidget(slider, r, 1)
+            grid.addWidget(value, r, 2)
+            if extra is not None:
+                grid.addWidget(extra, r, 3)
+        grid.addWidget(self.colour_label, 3, 0)
+        grid.addWidget(self.colour, 3, 1, 1, 3, Qt.AlignLeft)
+        grid.addWidget(self.crf, 4, 0, 1, 4)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.box)
+
+        self.threshold.valueChanged.connect(session.set_threshold_index)
+        self.edge.valueChanged.connect(lambda v: session.set_edge_strength(v / 100))
+        self.opacity.valueChanged.connect(lambda v: session.set_style(opacity=v / 100))
+        self.colour.clicked.connect(self._choose_colour)
+        self.crf.toggled.connect(session.set_crf)
+        self.reset_threshold.clicked.connect(self.reset_threshold_requested)
+        session.threshold_changed.connect(self._sync)
+        session.grid_changed.connect(self._sync)
+        session.edge_changed.connect(self._sync)
+        session.style_changed.connect(self._sync)
+        session.crf_changed.connect(self._sync)
+        self.retranslate()
+        self._sync()
+
+    def _sync(self, *_: Any) -> None:
+        """Show the session's values without feeding them back."""
+        s = self.session
+        for w in (self.threshold, self.edge, self.opacity, self.crf):
+            w.blockSignals(True)
+        self.threshold.setRange(0, len(s.grid) - 1)
+        self.threshold.setValue(s.threshold_index)
+        self.edge.setValue(round(s.edge_strength * 100))
+        self.opacity.setValue(round(s.opacity * 100))
+        self.crf.setChecked(s.crf)
+        for w in (self.threshold, self.edge, self.opacity, self.crf):
+            w.blockSignals(False)
+        t = s.threshold
+        self.threshold_value.setText(f"{t:.2f}" if round(t, 2) == t else f"{t:.3f}")
+        off = _translate("OverlayControls", "off")
+        self.edge_value.setText(off if s.edge_strength == 0 else f"{s.edge_strength:.0%}")
+        self.opacity_value.setText(f"{s.opacity:.0%}")
+        self.colour.setIcon(colour_icon(s.colour))
+        self.reset_threshold.setToolTip(fmt(_translate("OverlayControls", "Back to the model's default threshold (%1)"),
+                                            f"{s.model_default:.2f}"))
+
+    def _choose_colour(self) -> None:
+        colour = QColorDialog.getColor(QColor(*self.session.colour), self,
+                                       _translate("OverlayControls", "Vessel overlay colour"))
+        if colour.isValid():
+            self.session.set_style(colour=(colour.red(), colour.green(), colour.blue()))
+
+    def retranslate(self) -> None:
+        self.box.setTitle(_translate("OverlayControls", "Vessel overlay"))
+        self.threshold_label.setText(_translate("OverlayControls", "Threshold"))
+        self.threshold.setToolTip(_translate("OverlayControls", "Probability above which a pixel counts as vessel. "
+                                                                "Redraws instantly; the network is not run again."))
+        self.edge_label.setText(_translate("OverlayControls", "Edges"))
+        self.edge.setToolTip(_translate("OverlayControls",
+                                        "Strength of the vessel boundary line drawn over the overlay (0 = off)"))
+        self.opacity_label.setText(_translate("OverlayControls", "Opacity"))
+        self.opacity.setToolTip(_translate("OverlayControls", "Opacity of the vessel colour over the image"))
+        self.colour_label.setText(_translate("OverlayControls", "Colour"))
+        self.colour.setText(_translate("OverlayControls", "Choose..."))
+        self.colour.setToolTip(_translate("OverlayControls", "Colour of the vessel overlay"))
+        self.crf.setText(_translate("OverlayControls", "Dense CRF refinement (slower)"))
+        self.crf.setToolTip(_translate("OverlayControls",
+                                       "Refine the vessel map with a fully connected CRF; runs the model again"))
+        self._sync()
+
+
+#: Labels and formats of the biomarkers the core computes today; other keys get a generic row.
+KNOWN_BIOMARKERS = {
+    "vessel_density": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Vessel density"),
+                       QT_TRANSLATE_NOOP("BiomarkerPanel", "Vessel pixels as a share of the field of view"), "percent"),
+    "fractal_dimension": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Fractal dimension"),
+                          QT_TRANSLATE_NOOP("BiomarkerPanel", "Box-counting dimension of the vessel map"), "3f"),
+    "fractal_r_squared": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Fractal fit R²"),
+                          QT_TRANSLATE_NOOP("BiomarkerPanel",
+                                            "How well a power law fits the box counts (1 = perfectly)"), "3f"),
+    "vessel_length_density": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Vessel length density (1/D)"),
+                              QT_TRANSLATE_NOOP("BiomarkerPanel", "Centre-line length per field-of-view area; "
+                                                                  "D is the diameter of the field of view"), "2f"),
+    "vessel_length_px": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Centre-line length (px)"),
+                         QT_TRANSLATE_NOOP("BiomarkerPanel", "Length of the vessel centre lines in image pixels"),
+                         "int"),
+    "tortuosity": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Tortuosity"),
+                   QT_TRANSLATE_NOOP("BiomarkerPanel", "Mean arc-to-chord ratio of the vessel segments "
+                                                       "(1 = straight)"), "3f"),
+    "tortuosity_segments": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Segments measured"),
+                            QT_TRANSLATE_NOOP("BiomarkerPanel", "Number of vessel segments the tortuosity averages"),
+                            "int"),
+    "branch_points": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Branch points"),
+                      QT_TRANSLATE_NOOP("BiomarkerPanel", "Junctions of the vessel centre lines"), "int"),
+    "branch_point_density": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Branch point density (1/D²)"),
+                             QT_TRANSLATE_NOOP("BiomarkerPanel", "Branch points per field-of-view area; "
+                                                                 "D is the diameter of the field of view"), "1f"),
+}
+
+
+def format_value(key: str, value: Any) -> str:
+    kind = KNOWN_BIOMARKERS.get(key, ("", "", "g"))[2]
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "–"
+        if kind == "percent":
+            return f"{100 * value:.2f} %"
+        if kind == "int":
+            return f"{value:,.0f}"
+        if kind in ("1f", "2f", "3f"):
+            return f"{value:.{kind[0]}f}"
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.4g}"
+    return str(value)
+
+
+def generic_label(key: str) -> str:
+    return key.replace("_", " ").strip().capitalize() or key
+
+
+class BiomarkerPanel(_Retranslating):
+    """The biomarkers of the image on screen, at the current threshold."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = QGroupBox(self)
+        self.form = QFormLayout(self.box)
+        self.form.setLabelAlignment(Qt.AlignLeft)
+        self.caption = QLabel()
+        self.caption.setObjectName("biomarkerCaption")
+        self.caption.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.box)
+        self.values: dict[str, Any] = {}
+        self.pending = False
+        self.threshold: float | None = None
+        self._rows: dict[str, tuple[QLabel, QLabel]] = {}
+        self.retranslate()
+
+    def set_values(self, values: dict[str, Any] | None, threshold: float | None = None, pending: bool = False) -> None:
+        """Show ``values`` (keys as from ``Biomarkers.as_dict()``); ``pending``: newer numbers are coming."""
+        self.values = dict(values or {})
+        self.threshold = threshold
+        self.pending = pending
+        if list(self._rows) != list(self.values):
+            while self.form.rowCount() > 0:
+                self.form.removeRow(0)
+            self._rows = {}
+            for key in self.values:
+                name, value = QLabel(), QLabel()
+                value.setObjectName(f"biomarker_{key}")
+                value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+                value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.form.addRow(name, value)
+                self._rows[key] = (name, value)
+            self.form.addRow(self.caption)
+        self.retranslate()
+
+    def set_value(self, key: str, value: Any, pending: bool) -> None:
+        """Update one number (the instant vessel density) while the others are recomputed."""
+        if key in self.values:
+            self.values[key] = value
+        self.pending = pending
+        self.retranslate()
+
+    def text_of(self, key: str) -> str:
+        return self._rows[key][1].text() if key in self._rows else ""
+
+    def retranslate(self) -> None:
+        self.box.setTitle(_translate("BiomarkerPanel", "Biomarkers"))
+        for key, (name, value) in self._rows.items():
+            known = KNOWN_BIOMARKERS.get(key)
+            name.setText(_translate("BiomarkerPanel", known[0]) if known else generic_label(key))
+            name.setToolTip(_translate("BiomarkerPanel", known[1]) if known else key)
+            value.setText(format_value(key, self.values.get(key)))
+            stale = self.pending and key != "vessel_density"
+            value.setStyleSheet("color: palette(mid);" if stale else "")
+        if not self._rows:
+            self.caption.setText(_translate("BiomarkerPanel", "Open an image to see its vessel measures."))
+        elif self.pending:
+            self.caption.setText(fmt(_translate("BiomarkerPanel", "At threshold %1 (updating...)"),
+                                     f"{self.threshold:.2f}"))
+        else:
+            self.caption.setText(fmt(_translate("BiomarkerPanel", "At threshold %1, inside the field of view"),
+                                     f"{self.threshold:.2f}"))
+
+
+class ImageInfoPanel(_Retranslating):
+    """File name, size and, for DICOM, the patient fields (shown on screen, never logged)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = QGroupBox(self)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        QVBoxLayout(self.box).addWidget(self.label)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.box)
+        self.info: dict[str, Any] | None = None
+        self.retranslate()
+
+    def set_info(self, info: dict[str, Any] | None) -> None:
+        self.info = info
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.box.setTitle(_translate("ImageInfoPanel", "Image"))
+        if not self.info:
+            self.label.setText(_translate("ImageInfoPanel", "No image"))
+            return
+        i = self.info
+        rows = [i.get("name", "")]
+        rows.append(fmt(_translate("ImageInfoPanel", "%1 x %2 pixels, %3"), i.get("width", "?"), i.get("height", "?"),
+                        i.get("format", "?")))
+        if i.get("patient_name") or i.get("patient_id"):
+            rows.append(fmt(_translate("ImageInfoPanel", "Patient: %1 (ID %2)"), i.get("patient_name", "–"),
+                            i.get("patient_id", "–")))
+        if i.get("laterality"):
+            rows.append(fmt(_translate("ImageInfoPanel", "Eye: %1"), i["laterality"]))
+        if i.get("study_date"):
+            rows.append(fmt(_translate("ImageInfoPanel", "Study date: %1"), i["study_date"]))
+        if i.get("crf"):
+            rows.append(_translate("ImageInfoPanel", "Refined with dense CRF"))
+        if i.get("warning"):
+            rows.append(str(i["warning"]))
+        self.label.setText("\n".join(str(r) for r in rows))
+
+
+STATUS_COLOURS = {
+    "queued": QColor(150, 150, 150),
+    "processing": QColor(40, 120, 220),
+    "done": QColor(40, 160, 80),
+    "failed": QColor(210, 50, 40),
+    "cancelled": QColor(220, 150, 30),
+}
+
+
+def status_icon(status: str, size: int = 12) -> QIcon:
+    pm = QPixmap(size, size)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.Antialiasing)
+    colour = STATUS_COLOURS.get(status, QColor(150, 150, 150))
+    if status == "queued":
+        p.setPen(colour)
+        p.setBrush(Qt.NoBrush)
+    else:
+        p.setPen(Qt.NoPen)
+        p.setBrush(colour)
+    p.drawEllipse(1, 1, size - 2, size - 2)
+    p.end()
+    return QIcon(pm)
+
+
+def status_text(status: str) -> str:
+    return {
+        "queued": _translate("ReviewList", "queued"),
+        "processing": _translate("ReviewList", "processing"),
+        "done": _translate("ReviewList", "done"),
+        "failed": _translate("ReviewList", "failed"),
+        "cancelled": _translate("ReviewList", "cancelled"),
+    }.get(status, status)
+
+
+class ReviewList(_Retranslating):
+    """The batch: one row per image with its status; selecting a row shows that image."""
+
+    selected = pyqtSignal(str)  # path
+    clear_requested = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = QListWidget()
+        self.list.setObjectName("reviewList")
+        self.list.setIconSize(QSize(12, 12))
+        self.list.setUniformItemSizes(True)
+        self.summary = QLabel()
+        self.clear = QPushButton()
+        row = QHBoxLayout()
+        row.addWidget(self.summary, 1)
+        row.addWidget(self.clear)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 0, 6, 6)
+        lay.addWidget(self.list)
+        lay.addLayout(row)
+        self._rows: dict[str, QListWidgetItem] = {}
+        self._state: dict[str, tuple[str, str, str]] = {}  # path -> status, message, detail
+        self.list.currentItemChanged.connect(self._on_current)
+        self.clear.clicked.connect(self.clear_requested)
+        self.retranslate()
+
+    def paths(self) -> list[str]:
+        return list(self._rows)
+
+    def add(self, path: str) -> None:
+        if path in self._rows:
+            return
+        item = QListWidgetItem(Path(path).name)
+        item.setData(Qt.UserRole, path)
+        self.list.addItem(item)
+        self._rows[path] = item
+        self.set_status(path, "queued")
+
+    def set_status(self, path: str, status: str, message: str = "", detail: str = "") -> None:
+        item = self._rows.get(path)
+        if item is None:
+            return
+        self._state[path] = (status, message, detail)
+        self._paint_row(path)
+        self._update_summary()
+
+    def status(self, path: str) -> str:
+        return self._state.get(path, ("", "", ""))[0]
+
+    def select(self, path: str) -> None:
+        item = self._rows.get(path)
+        if item is not None and self.list.currentItem() is not item:
+            self.list.blockSignals(True)
+            self.list.setCurrentItem(item)
+            self.list.blockSignals(False)
+
+    def clear_all(self) -> None:
+        self.list.blockSignals(True)
+        self.list.clear()
+        self.list.blockSignals(False)
+        self._rows.clear()
+        self._state.clear()
+        self._update_summary()
+
+    def _on_current(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
+        if current is not None:
+            self.selected.emit(current.data(Qt.UserRole))
+
+    def _paint_row(self, path: str) -> None:
+        item = self._rows[path]
+        status, message, detail = self._state[path]
+        item.setIcon(status_icon(status))
+        text = Path(path).name
+        if detail:
+            text = f"{text}    {detail}"
+        item.setText(text)
+        tip = f"{path}\n{status_text(status)}"
+        item.setToolTip(f"{tip}\n{message}" if message else tip)
+
+    def _update_summary(self) -> None:
+        counts: dict[str, int] = {}
+        for status, _, _ in self._state.values():
+            counts[status] = counts.get(status, 0) + 1
+        self.summary.setText(fmt(_translate("ReviewList", "Done %1 · failed %2 · waiting %3"),
+                                 counts.get("done", 0), counts.get("failed", 0),
+                                 counts.get("queued", 0) + counts.get("processing", 0)))
+
+    def retranslate(self) -> None:
+        self.clear.setText(_translate("ReviewList", "Clear"))
+        self.clear.setToolTip(_translate("ReviewList", "Remove all images from the list and stop processing them"))
+        self.list.setToolTip(_translate("ReviewList", "Drop files or folders here; select an image to review it"))
+        for path in self._rows:
+            self._paint_row(path)
+        self._update_summary()

@@ -1,0 +1,67 @@
+"""Translations: the .qm files are compiled from the .ts sources, and every UI string is translated."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PyQt5.QtCore import QCoreApplication, QTranslator
+
+from fundus_app.gui.i18n import i18n_dir, normalise
+from fundus_app.gui.lrelease import compile_ts, elf_hash, read_ts
+
+GUI = Path(__file__).resolve().parents[2] / "fundus_app" / "gui"
+
+
+def test_elf_hash_matches_qt() -> None:
+    # values computed with Qt's elfHash (qtranslator.cpp)
+    assert elf_hash(b"") == 1
+    assert elf_hash(b"a") == 0x61
+    assert elf_hash(b"Hello") == 0x4EC32F
+
+
+def test_qm_is_compiled_from_ts_and_translates_every_message(qapp) -> None:  # noqa: ANN001
+    ts = i18n_dir() / "fundus_zh_CN.ts"
+    qm = ts.with_suffix(".qm")
+    assert qm.read_bytes() == compile_ts(ts), "run: python -m fundus_app.gui.lrelease resources/i18n/*.ts"
+    language, messages = read_ts(ts)
+    assert language == "zh_CN" and len(messages) > 100
+    tr = QTranslator()
+    assert tr.load(str(qm))
+    qapp.installTranslator(tr)  # QCoreApplication.translate passes UTF-8, as the widgets do
+    try:
+        for context, source, comment, translation in messages:
+            assert QCoreApplication.translate(context, source, comment or None) == translation, (context, source)
+    finally:
+        qapp.removeTranslator(tr)
+
+
+@pytest.mark.skipif(shutil.which("pylupdate5", path=str(Path(sys.executable).parent)) is None,
+                    reason="pylupdate5 (PyQt5 tools) not installed")
+def test_every_string_in_the_code_has_a_chinese_translation(tmp_path: Path) -> None:
+    exe = shutil.which("pylupdate5", path=str(Path(sys.executable).parent))
+    fresh = tmp_path / "fresh.ts"
+    subprocess.run([exe, *sorted(str(p) for p in GUI.glob("*.py")), "-ts", str(fresh)], check=True,
+                   capture_output=True)
+    in_code = {(c, s) for c, s, _, _ in _all_sources(fresh)}
+    translated = {(c, s) for c, s, _, t in read_ts(i18n_dir() / "fundus_zh_CN.ts")[1] if t}
+    missing = sorted(in_code - translated)
+    assert not missing, f"untranslated strings (update resources/i18n/fundus_zh_CN.ts): {missing}"
+
+
+def _all_sources(ts: Path) -> list[tuple[str, str, str, str]]:
+    import xml.etree.ElementTree as ET
+
+    out = []
+    for ctx in ET.parse(ts).getroot().iter("context"):
+        for msg in ctx.iter("message"):
+            out.append((ctx.findtext("name", ""), msg.findtext("source", ""), "", ""))
+    return out
+
+
+def test_language_codes() -> None:
+    assert normalise("zh") == normalise("zh-CN") == normalise("zh_CN") == "zh_CN"
+    assert normalise("en_GB") == "en"
+    assert normalise("") is None and normalise("fr") is None
