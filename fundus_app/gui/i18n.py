@@ -8,28 +8,17 @@ user picked one in the Settings menu (stored in QSettings).
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from pathlib import Path
 
 from PyQt5.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+from fundus_app.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
 #: Language code -> its own name (endonyms are never translated).
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 DEFAULT = "en"
-
-
-def resources_dir() -> Path:
-    """The ``resources`` folder: ``$FUNDUS_RESOURCES``, a PyInstaller bundle, or the checkout."""
-    override = os.environ.get("FUNDUS_RESOURCES")
-    if override:
-        return Path(override)
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle and (Path(bundle) / "resources").is_dir():
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def i18n_dir() -> Path:

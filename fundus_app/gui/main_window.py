@@ -38,7 +38,8 @@ from PyQt5.QtWidgets import (
 from fundus_app.gui import render
 from fundus_app.gui.batch import ReviewItem, biomarker_csv, expand_paths, image_suffixes
 from fundus_app.gui.dialogs import AboutDialog, ReportOptionsDialog, intended_use
-from fundus_app.gui.i18n import LANGUAGES, TranslatorManager, resources_dir
+from fundus_app.gui.i18n import LANGUAGES, TranslatorManager
+from fundus_app.resources import resources_dir
 from fundus_app.gui.panels import BiomarkerPanel, ImageInfoPanel, OverlayControls, ReviewList, fmt
 from fundus_app.gui.panes import ImagePane, local_paths
 from fundus_app.gui.privacy import REDACT

@@ -17,10 +17,10 @@ import torch
 
 from fundus_app.errors import ModelError
 from fundus_app.model.unet import AttentionUNet, UNetConfig
+from fundus_app.resources import models_dir
 from fundus_app.preprocess import PreprocessConfig
 
 FORMAT = "fundus-vessel-checkpoint/1"
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 BUNDLED_NAME = "vessel_unet.pt"
 _CARD_SHA = re.compile(r"`?([0-9a-f]{64})`?[\s|]+`?([\w.\-]+\.pt)`?")
 
@@ -45,8 +45,7 @@ class Checkpoint:
 
 def bundled_path() -> Path:
     """The checkpoint shipped in ``models/`` (or next to a frozen executable)."""
-    override = os.environ.get("FUNDUS_MODELS_DIR")
-    return (Path(override) if override else MODELS_DIR) / BUNDLED_NAME
+    return models_dir() / BUNDLED_NAME
 
 
 def sha256_of(path: Path) -> str:

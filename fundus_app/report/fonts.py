@@ -14,11 +14,11 @@ a warning in the log.
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from fundus_app.resources import resources_dir
 
 log = logging.getLogger(__name__)
 
@@ -27,21 +27,6 @@ CJK_FONT_NAME = "WQYMicroHei"
 FALLBACK_CID_FONT = "STSong-Light"
 LATIN = "Helvetica"
 LATIN_BOLD = "Helvetica-Bold"
-
-
-def resources_dir() -> Path:
-    """The ``resources`` folder: ``$FUNDUS_RESOURCES``, a PyInstaller bundle, or the checkout.
-
-    (Same rule as the GUI's ``fundus_app.gui.i18n.resources_dir``, which this
-    layer may not import.)
-    """
-    override = os.environ.get("FUNDUS_RESOURCES")
-    if override:
-        return Path(override)
-    bundle = getattr(sys, "_MEIPASS", None)
-    if bundle and (Path(bundle) / "resources").is_dir():
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def cjk_font_path() -> Path:
