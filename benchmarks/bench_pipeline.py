@@ -9,6 +9,7 @@ Run it on a quiet machine: the numbers are only comparable within one run.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -58,18 +59,25 @@ def peak_rss_mb(image: str, crf: bool = False) -> float:
     return int(out.stdout.strip().splitlines()[-1]) / 1024
 
 
-def gui_start_seconds() -> float | None:
-    """Process start to the main window shown (offscreen), in a fresh interpreter."""
-    code = (
-        "import time; t0=time.perf_counter(); import os; os.environ.setdefault('QT_QPA_PLATFORM','offscreen');"
-        "from fundus_app.gui.app import create_window; app, win = create_window([]); win.show(); app.processEvents();"
-        "print(time.perf_counter()-t0)"
-    )
-    t = time.perf_counter()
-    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+def gui_probe(image: Path | None = None) -> dict | None:
+    """benchmarks/gui_probe.py in a fresh offscreen process: window start-up and slider redraws."""
+    cmd = [sys.executable, str(REPO / "benchmarks" / "gui_probe.py")] + ([str(image)] if image else [])
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, env=env)
     if res.returncode != 0:
         return None
-    return time.perf_counter() - t  # includes interpreter start, as a user sees it
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def batch_images_per_second(seg, paths: list[Path]) -> float:  # noqa: ANN001 - torch types stay out
+    """Load, segment and threshold a folder of images one after the other, as ``fundus-app segment`` does."""
+    from fundus_app import load_image
+
+    seg.segment(load_image(paths[0])).mask()  # warm-up
+    t = time.perf_counter()
+    for p in paths:
+        seg.segment(load_image(p)).mask()
+    return len(paths) / (time.perf_counter() - t)
 
 
 def main() -> int:
@@ -125,9 +133,30 @@ def main() -> int:
             print(f"  {name:24s}{fmt(t)}")
         print(f"  {'END TO END load->mask':24s}{fmt(end_to_end)}   = {1 / statistics.median(end_to_end):.1f} images/s")
         print(f"  {'peak RSS (fresh process)':24s}{peak_rss_mb(str(path)):8.0f} MB\n")
+    drive_folder = data_root() / "DRIVE" / "test" / "images"
+    drive_all = sorted(drive_folder.glob("*.tif"))
+    if drive_all:
+        print(f"batch, {len(drive_all)} DRIVE test images, CPU: {batch_images_per_second(seg, drive_all):.1f} images/s")
+        if torch.cuda.is_available():
+            gpu = Segmenter.load(device="cuda")
+            print(f"batch, {len(drive_all)} DRIVE test images, GPU {torch.cuda.get_device_name()}: "
+                  f"{batch_images_per_second(gpu, drive_all * 5):.1f} images/s")
     if not args.skip_gui:
-        t = gui_start_seconds()
-        print(f"GUI start to first window (fresh process): {'%.2f s' % t if t is not None else 'n/a (GUI not available)'}")
+        starts = [gui_probe() for _ in range(3)]
+        starts = [p["start_to_window_s"] for p in starts if p]
+        if starts:
+            print(f"GUI start to first window (fresh process, offscreen): median {statistics.median(starts):.2f} s "
+                  f"({min(starts):.2f}-{max(starts):.2f}, n={len(starts)})")
+        probe = gui_probe(hrf) if hrf.is_file() else None
+        if probe and "threshold_step" in probe:
+            for key, label in (("threshold_step", "threshold slider, one step"),
+                               ("threshold_jump", "threshold slider, full-range jump"),
+                               ("edge_change", "edge-strength slider")):
+                m = probe[key]
+                print(f"{label} on {probe['image']} (setValue + repaint): median {m['median_ms']:.1f} ms "
+                      f"({m['min_ms']:.1f}-{m['max_ms']:.1f}, n={m['n']})")
+        else:
+            print("GUI measurements: n/a (GUI not available)")
     return 0
 
 
