@@ -8,7 +8,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-DEFAULT_COLOUR = (255, 40, 40)  # RGB; vessels in red
+DEFAULT_COLOUR = (0, 230, 90)  # RGB; green: stands out on the orange-red fundus, where red vessels on red do not
 
 
 def remove_specks(mask: np.ndarray, min_size: int) -> np.ndarray:

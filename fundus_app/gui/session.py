@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from PyQt5.QtCore import QObject, QPointF, pyqtSignal
 
-from fundus_app.gui.render import ThresholdGrid
+from fundus_app.gui.render import DEFAULT_COLOUR, ThresholdGrid
 
 MIN_SCALE, MAX_SCALE = 0.01, 32.0
 
@@ -92,7 +92,7 @@ class SessionState(QObject):
         self.threshold_index = self.grid.index_of(0.5)
         self.model_default = 0.5
         self.edge_strength = 0.0
-        self.colour: tuple[int, int, int] = (255, 40, 40)
+        self.colour: tuple[int, int, int] = DEFAULT_COLOUR
         self.opacity = 0.6
         self.overlay_visible = True
         self.enhanced = False

@@ -49,7 +49,7 @@ class Job:
     #: threshold for the first biomarkers and overlay (None: the model's default)
     threshold: float | None = None
     #: overlay style to draw the first overlay with (the window may restyle it later)
-    colour: tuple[int, int, int] = (255, 40, 40)
+    colour: tuple[int, int, int] = render.DEFAULT_COLOUR
     opacity: float = 0.6
     edge_strength: float = 0.0
 
@@ -78,7 +78,7 @@ class Prepared:
 
 def prepare_result(job_id: int, path: Path, image: FundusImage, seg: Segmentation,
                    extra_thresholds: tuple[float, ...] = (), threshold: float | None = None,
-                   colour: tuple[int, int, int] = (255, 40, 40), opacity: float = 0.6,
+                   colour: tuple[int, int, int] = render.DEFAULT_COLOUR, opacity: float = 0.6,
                    edge_strength: float = 0.0) -> Prepared:
     """Quantise the probability map, draw the first overlay and build the display buffers.
 
