@@ -30,7 +30,7 @@ def main() -> int:
     from fundus_app.datasets import data_root
     from fundus_app.preprocess import enhance, rescale
 
-    seg = Segmenter.load(device="cpu")
+    seg = Segmenter.load(device="cpu", backend="torch")
     image = load_image(data_root() / "DRIVE" / "test" / "images" / "01_test.tif")
     cfg = seg.checkpoint.preprocess
     rgb, fov, _ = rescale(image.rgb, image.fov, cfg)
@@ -65,6 +65,16 @@ def main() -> int:
         model = seg.checkpoint.build_model().eval()
         return torch.compile(model, dynamic=False)
     variants["torch.compile"] = compiled
+
+    def onnxruntime_backend() -> Callable[[torch.Tensor], torch.Tensor]:
+        from fundus_app.model.checkpoint import bundled_path
+        from fundus_app.model.onnx_backend import load_runner
+
+        run = load_runner(seg.checkpoint, bundled_path().with_suffix(".onnx"))
+        if run is None:
+            raise RuntimeError("onnxruntime or models/vessel_unet.onnx not available")
+        return run
+    variants["ONNX Runtime (--backend onnx)"] = onnxruntime_backend
 
     base_median = None
     for name, build in variants.items():

@@ -100,7 +100,9 @@ def main() -> int:
     drive = data_root() / "DRIVE" / "test" / "images" / "01_test.tif"
     hrf = REPO / "resources" / "samples" / "hrf_01_h.jpg"
     seg = Segmenter.load(device="cpu")
-    print(f"model {seg.name} ({seg.checkpoint.sha256[:12]}), median of {args.repeats} runs (min-max)\n")
+    seg_torch = Segmenter.load(device="cpu", backend="torch")
+    print(f"model {seg.name} ({seg.checkpoint.sha256[:12]}), backend {seg.backend}, "
+          f"median of {args.repeats} runs (min-max)\n")
     for label, path in (("565x584 DRIVE 01_test", drive), ("3504x2336 HRF 01_h", hrf)):
         if not path.is_file():
             print(f"{label}: missing {path}")
@@ -128,6 +130,8 @@ def main() -> int:
         except ImportError:
             pass
         end_to_end = timeit(lambda: seg.segment(load_image(path)).mask(), args.repeats)
+        if seg.backend != "torch":  # the reference engine, side by side
+            stages["END TO END, torch backend"] = timeit(lambda: seg_torch.segment(load_image(path)).mask(), args.repeats)
         print(f"== {label} ==")
         for name, t in stages.items():
             print(f"  {name:24s}{fmt(t)}")

@@ -58,7 +58,8 @@ def unique_stems(paths: Sequence[Path]) -> list[str]:
 def _segmenter(args: argparse.Namespace):  # noqa: ANN202 - torch types stay out of the CLI import path
     from fundus_app.model.inference import Segmenter
 
-    return Segmenter.load(args.model, device=args.device, flips=getattr(args, "flips", False))
+    return Segmenter.load(args.model, device=args.device, flips=getattr(args, "flips", False),
+                          backend=getattr(args, "backend", "auto"))
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
@@ -176,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     def model_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", help="a compatible checkpoint instead of the bundled one")
         p.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
+        p.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"],
+                       help="CPU inference engine: auto (ONNX Runtime when installed, else torch), torch, onnx")
         p.add_argument("--threshold", type=float, help="vessel threshold (default: the model's)")
         p.add_argument("--crf", action="store_true", help="refine with a dense CRF (slower)")
 

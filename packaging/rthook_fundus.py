@@ -34,7 +34,7 @@ def _selftest() -> int:
     def data() -> str:
         models = Path(os.environ["FUNDUS_MODELS_DIR"])
         resources = Path(os.environ["FUNDUS_RESOURCES"])
-        needed = [models / "vessel_unet.pt", models / "MODEL_CARD.md", resources / "samples" / "hrf_01_h.jpg",
+        needed = [models / "vessel_unet.pt", models / "vessel_unet.onnx", models / "MODEL_CARD.md", resources / "samples" / "hrf_01_h.jpg",
                   resources / "icons" / "app.svg"]
         missing = [str(p) for p in needed if not p.is_file()]
         if missing:
@@ -74,10 +74,16 @@ def _selftest() -> int:
 
         return "pydensecrf importable"
 
+    def onnx_runtime() -> str:
+        import onnxruntime as ort
+
+        return f"onnxruntime {ort.__version__}, providers {', '.join(ort.get_available_providers())}"
+
     check("bundled data", data)
     check("DICOM codecs", pylibjpeg_plugins)
     check("Qt plugins", qt_plugins)
     check("dense CRF", crf)
+    check("ONNX Runtime", onnx_runtime)
     for name, ok, detail in results:
         print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}", flush=True)
     return 0 if all(ok for _, ok, _ in results) else 1

@@ -230,7 +230,7 @@ class InferenceWorker(QThread):
             self._segmenter = None
             seg = Segmenter.load(self._model_path, device=device)
             self._segmenter, self._segmenter_device = seg, device
-            self.model_loaded.emit({"name": seg.name, "device": str(seg.device), "threshold": float(seg.threshold),
+            self.model_loaded.emit({"name": seg.name, "device": seg.device_label, "threshold": float(seg.threshold),
                                     "sha256": seg.checkpoint.sha256})
         return self._segmenter
 

@@ -22,7 +22,7 @@ from fundus_app.preprocess import PreprocessConfig
 
 FORMAT = "fundus-vessel-checkpoint/1"
 BUNDLED_NAME = "vessel_unet.pt"
-_CARD_SHA = re.compile(r"`?([0-9a-f]{64})`?[\s|]+`?([\w.\-]+\.pt)`?")
+_CARD_SHA = re.compile(r"`?([0-9a-f]{64})`?[\s|]+`?([\w.\-]+\.(?:pt|onnx))`?")
 
 
 @dataclass

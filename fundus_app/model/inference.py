@@ -51,7 +51,7 @@ def _starts(length: int, tile: int, step: int) -> list[int]:
     return sorted(set(starts))
 
 
-def predict_logits_to_prob(model: torch.nn.Module, x: np.ndarray, *, multiple: int, device: torch.device,
+def predict_logits_to_prob(model: Callable[[torch.Tensor], torch.Tensor], x: np.ndarray, *, multiple: int, device: torch.device,
                            tile_size: int = 768, overlap: int = 64, batch_size: int = 4,
                            flips: bool = False, should_cancel: Callable[[], bool] | None = None) -> np.ndarray:
     """Vessel probability for a (h, w) float32 network input; returns (h, w) float32.
@@ -92,23 +92,42 @@ def predict_logits_to_prob(model: torch.nn.Module, x: np.ndarray, *, multiple: i
 class Segmenter:
     """A loaded model ready to segment images. Create with ``Segmenter.load()``."""
 
-    def __init__(self, checkpoint: Checkpoint, device: str = "auto", *, flips: bool = False) -> None:
+    def __init__(self, checkpoint: Checkpoint, device: str = "auto", *, flips: bool = False,
+                 backend: str = "auto", onnx_path: Path | None = None, onnx_verify_card: bool = True) -> None:
+        """``backend``: "torch", "onnx" (ONNX Runtime, CPU) or "auto" (ONNX when usable on CPU, else torch)."""
         self.checkpoint = checkpoint
         self.device = resolve_device(device)
         self.model = checkpoint.build_model().to(self.device)
+        self.flips = flips
+        if self.device.type == "cpu" and "FUNDUS_THREADS" in os.environ:
+            torch.set_num_threads(int(os.environ["FUNDUS_THREADS"]))
         if self.device.type == "cpu":
             # NHWC lets oneDNN pick its fast convolution kernels: 1.3-1.6x on the bundled net, same
             # output (benchmarks/bench_levers.py). Inputs may stay NCHW; torch converts once.
             self.model = self.model.to(memory_format=torch.channels_last)
-        self.flips = flips
-        if self.device.type == "cpu" and "FUNDUS_THREADS" in os.environ:
-            torch.set_num_threads(int(os.environ["FUNDUS_THREADS"]))
+        backend = (os.environ.get("FUNDUS_BACKEND") or backend or "auto").lower()
+        if backend not in ("auto", "torch", "onnx"):
+            raise ModelError(f"Unknown backend '{backend}'; choose auto, torch or onnx.")
+        self.backend = "torch"
+        self._forward: Callable[[torch.Tensor], torch.Tensor] = self.model
+        if backend != "torch" and self.device.type == "cpu" and onnx_path is not None:
+            from fundus_app.model import onnx_backend
+
+            runner = onnx_backend.load_runner(checkpoint, onnx_path, verify_card=onnx_verify_card)
+            if runner is not None:
+                self._forward, self.backend = runner, "onnx"
+        if backend == "onnx" and self.backend != "onnx":
+            raise ModelError("The ONNX backend was requested but is not usable here (onnxruntime missing, "
+                             "or no matching .onnx file beside the checkpoint); use --backend torch.")
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None, device: str = "auto", *, flips: bool = False) -> Segmenter:
+    def load(cls, path: str | os.PathLike[str] | None = None, device: str = "auto", *, flips: bool = False,
+             backend: str = "auto") -> Segmenter:
         """Load the bundled checkpoint (``path=None``) or a compatible one from ``path``.
 
-        The bundled checkpoint must match the SHA-256 in ``models/MODEL_CARD.md``.
+        The bundled checkpoint must match the SHA-256 in ``models/MODEL_CARD.md``. An ONNX
+        export beside the checkpoint (same name, ``.onnx``) is used on CPU when onnxruntime is
+        installed and the file belongs to this checkpoint (see ``onnx_backend``).
         """
         if path is None:
             p = bundled_path()
@@ -118,8 +137,16 @@ class Segmenter:
             if expected is None:
                 raise ModelError(f"The bundled model's card does not list a SHA-256 for {p.name}; "
                                  "the installation is incomplete.")
-            return cls(load_checkpoint(p, expected), device, flips=flips)
-        return cls(load_checkpoint(Path(path)), device, flips=flips)
+            return cls(load_checkpoint(p, expected), device, flips=flips, backend=backend,
+                       onnx_path=p.with_suffix(".onnx"))
+        p = Path(path)
+        return cls(load_checkpoint(p), device, flips=flips, backend=backend, onnx_path=p.with_suffix(".onnx"),
+                   onnx_verify_card=False)
+
+    @property
+    def device_label(self) -> str:
+        """'cpu', 'cuda:0' or 'cpu (onnxruntime)': what ran the network, for JSON, report and status bar."""
+        return f"{self.device} (onnxruntime)" if self.backend == "onnx" else str(self.device)
 
     @property
     def threshold(self) -> float:
@@ -138,7 +165,7 @@ class Segmenter:
         m = 8
         y0, y1 = max(0, ys[0] - m), min(x.shape[0], ys[-1] + 1 + m)
         x0, x1 = max(0, xs[0] - m), min(x.shape[1], xs[-1] + 1 + m)
-        out[y0:y1, x0:x1] = predict_logits_to_prob(self.model, np.ascontiguousarray(x[y0:y1, x0:x1]),
+        out[y0:y1, x0:x1] = predict_logits_to_prob(self._forward, np.ascontiguousarray(x[y0:y1, x0:x1]),
                                                    multiple=self.checkpoint.model_config.size_multiple,
                                                    device=self.device, flips=self.flips, should_cancel=should_cancel)
         return out
@@ -185,4 +212,4 @@ class Segmenter:
         report(1.0, "done")
         return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
                             default_threshold=self.threshold, model_name=self.name,
-                            model_sha256=self.checkpoint.sha256, device=str(self.device), crf=crf)
+                            model_sha256=self.checkpoint.sha256, device=self.device_label, crf=crf)
