@@ -15,7 +15,6 @@ from pathlib import Path
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import Cancelled, ModelError

@@ -10,14 +10,10 @@ import numpy as np
 import pydicom
 import pytest
 from PIL import Image
-from pydicom.dataset import FileDataset, FileMetaDataset
-from pydicom.uid import (
-    ExplicitVRLittleEndian,
-    JPEG2000Lossless,
-    RLELossless,
-    generate_uid,
-)
+from pydicom.dataset import FileDataset
+from pydicom.uid import JPEG2000Lossless, RLELossless
 
+from dicom_factory import DOE_JANE, dicom_dataset
 from fundus_app import ImageLoadError, load_image
 from fundus_app.io.loader import load_mask
 
@@ -103,36 +99,8 @@ def test_non_ascii_path(tmp_path: Path, synthetic_fundus: np.ndarray) -> None:
 
 def _dicom(pixels: np.ndarray, photometric: str, *, bits: int = 8, frames: int = 1, patient: bool = False,
            modality: str = "OP") -> FileDataset:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.77.1.5.1"  # ophthalmic photography 8 bit
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset("x.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = modality
-    ds.Rows, ds.Columns = pixels.shape[-3:-1] if pixels.ndim == 4 or (pixels.ndim == 3 and photometric != "MONOCHROME2" and photometric != "MONOCHROME1") else pixels.shape[-2:]
-    ds.SamplesPerPixel = 3 if photometric.startswith(("RGB", "YBR")) else 1
-    ds.PhotometricInterpretation = photometric
-    if ds.SamplesPerPixel == 3:
-        ds.PlanarConfiguration = 0
-    ds.BitsAllocated = 16 if bits > 8 else 8
-    ds.BitsStored = bits
-    ds.HighBit = bits - 1
-    ds.PixelRepresentation = 0
-    if frames > 1:
-        ds.NumberOfFrames = frames
-    if patient:
-        ds.PatientName = "Doe^Jane"
-        ds.PatientID = "PID-12345"
-        ds.PatientSex = "F"
-        ds.PatientBirthDate = "19600101"
-        ds.StudyDate = "20260102"
-        ds.ImageLaterality = "L"
-        ds.Manufacturer = "Acme"
-        ds.ManufacturerModelName = "Fundus 3000"
-    ds.PixelData = pixels.tobytes()
-    return ds
+    return dicom_dataset(pixels, photometric, bits=bits, frames=frames, modality=modality,
+                         patient=DOE_JANE if patient else None)
 
 
 def test_dicom_rgb_with_patient_data(tmp_path: Path, synthetic_fundus: np.ndarray) -> None:

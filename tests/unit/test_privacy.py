@@ -4,7 +4,6 @@ error messages or output files, and no temporary file is left behind.
 from __future__ import annotations
 
 import importlib.util
-import io
 import json
 import logging
 import os
@@ -18,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image, TiffImagePlugin
-from pydicom.dataset import FileDataset, FileMetaDataset
 from pydicom.encaps import encapsulate
-from pydicom.uid import ExplicitVRLittleEndian, JPEGBaseline8Bit, generate_uid
+from pydicom.uid import JPEGBaseline8Bit
 
+from dicom_factory import dicom_bytes
 from fundus_app import FundusImage, ImageLoadError, load_image
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,27 +49,8 @@ def fundus(h: int = 200, w: int = 220) -> np.ndarray:
     return rgb
 
 
-def dicom(rgb: np.ndarray, patient: dict[str, str] = PATIENT, *, syntax: str = ExplicitVRLittleEndian,
-          pixel_data: bytes | None = None, photometric: str = "RGB") -> bytes:
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.77.1.5.1"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = syntax
-    ds = FileDataset("x.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = "OP"
-    for keyword, value in patient.items():
-        setattr(ds, keyword, value)
-    ds.Rows, ds.Columns = rgb.shape[:2]
-    ds.SamplesPerPixel, ds.PhotometricInterpretation, ds.PlanarConfiguration = 3, photometric, 0
-    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 8, 8, 7, 0
-    ds.PixelData = rgb.tobytes() if pixel_data is None else pixel_data
-    if pixel_data is not None:
-        ds["PixelData"].VR = "OB"
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    return buf.getvalue()
+def dicom(rgb: np.ndarray, patient: dict[str, str] = PATIENT, **kwargs: object) -> bytes:
+    return dicom_bytes(rgb, patient=patient, **kwargs)
 
 
 def stretch_length(data: bytes, group: int, element: int, new_length: int) -> bytes:

@@ -105,36 +105,10 @@ def synthetic_case(h: int = 360, w: int = 480, *, meta: dict | None = None, name
 
 def write_dicom(path: Path, rgb: np.ndarray, *, name: str = "Doe^Jane", charset: str | None = None) -> None:
     """An uncompressed RGB ophthalmic photograph with patient and study data."""
-    from pydicom.dataset import FileDataset, FileMetaDataset
-    from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+    from dicom_factory import DOE_JANE, dicom_bytes
 
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.77.1.5.1"  # ophthalmic photography 8 bit
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset(str(path), {}, file_meta=meta, preamble=b"\0" * 128)
-    if charset:
-        ds.SpecificCharacterSet = charset
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = "OP"
-    ds.Rows, ds.Columns = rgb.shape[:2]
-    ds.SamplesPerPixel = 3
-    ds.PhotometricInterpretation = "RGB"
-    ds.PlanarConfiguration = 0
-    ds.BitsAllocated = ds.BitsStored = 8
-    ds.HighBit = 7
-    ds.PixelRepresentation = 0
-    ds.PatientName = name
-    ds.PatientID = "PID-12345"
-    ds.PatientSex = "F"
-    ds.PatientBirthDate = "19600131"
-    ds.StudyDate = "20260102"
-    ds.ImageLaterality = "L"
-    ds.Manufacturer = "Acme"
-    ds.ManufacturerModelName = "Fundus 3000"
-    ds.PixelData = np.ascontiguousarray(rgb).tobytes()
-    ds.save_as(path, enforce_file_format=True)
+    path.write_bytes(dicom_bytes(rgb, patient={**DOE_JANE, "PatientName": name, "PatientBirthDate": "19600131"},
+                                 charset=charset))
 
 
 def dicom_case(tmp_path: Path, *, name: str = "Doe^Jane", charset: str | None = None,

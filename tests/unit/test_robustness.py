@@ -27,16 +27,11 @@ import numpy as np
 import pydicom
 import pytest
 from PIL import Image
-from pydicom.dataset import FileDataset, FileMetaDataset
+from pydicom.dataset import FileMetaDataset
 from pydicom.encaps import encapsulate
-from pydicom.uid import (
-    DeflatedExplicitVRLittleEndian,
-    ExplicitVRLittleEndian,
-    JPEGBaseline8Bit,
-    RLELossless,
-    generate_uid,
-)
+from pydicom.uid import DeflatedExplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless
 
+from dicom_factory import dicom_bytes
 from fundus_app import FundusImage, ImageLoadError, load_image
 from fundus_app.io import loader
 
@@ -95,44 +90,7 @@ def png(arr: np.ndarray) -> bytes:
     return encode(Image.fromarray(arr), "PNG")
 
 
-def dicom(pixels: np.ndarray, photometric: str = "RGB", *, bits: int = 8, frames: int = 1, modality: str = "OP",
-          patient: dict[str, str] | None = None, syntax: str = ExplicitVRLittleEndian,
-          pixel_data: bytes | None = None) -> bytes:
-    """DICOM bytes (ophthalmic photography) written by pydicom, optionally with patient fields."""
-    meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = "1.2.840.10008.5.1.4.1.1.77.1.5.1"
-    meta.MediaStorageSOPInstanceUID = generate_uid()
-    meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    ds = FileDataset("x.dcm", {}, file_meta=meta, preamble=b"\0" * 128)
-    ds.SOPClassUID = meta.MediaStorageSOPClassUID
-    ds.SOPInstanceUID = meta.MediaStorageSOPInstanceUID
-    ds.Modality = modality
-    samples = 3 if photometric.startswith(("RGB", "YBR")) else 1
-    shape = pixels.shape[1:] if frames > 1 else pixels.shape
-    ds.Rows, ds.Columns = shape[:2]
-    ds.SamplesPerPixel = samples
-    ds.PhotometricInterpretation = photometric
-    if samples == 3:
-        ds.PlanarConfiguration = 0
-    ds.BitsAllocated = 16 if bits > 8 else 8
-    ds.BitsStored = bits
-    ds.HighBit = bits - 1
-    ds.PixelRepresentation = 0
-    if frames > 1:
-        ds.NumberOfFrames = frames
-    for keyword, value in (patient or {}).items():
-        setattr(ds, keyword, value)
-    ds.PixelData = pixels.tobytes()
-    if syntax == RLELossless:
-        ds.compress(RLELossless)
-    elif syntax != ExplicitVRLittleEndian:
-        ds.file_meta.TransferSyntaxUID = syntax
-    if pixel_data is not None:
-        ds.PixelData = pixel_data
-        ds["PixelData"].VR = "OB"
-    buf = io.BytesIO()
-    ds.save_as(buf, enforce_file_format=True)
-    return buf.getvalue()
+dicom = dicom_bytes  # (pixels, photometric="RGB", *, bits, frames, modality, patient, syntax, pixel_data)
 
 
 def patch_element(data: bytes, group: int, element: int, vr: bytes, value: bytes, *,
