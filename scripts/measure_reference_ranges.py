@@ -35,19 +35,13 @@ from fundus_app.datasets import cases, data_root  # noqa: E402
 from fundus_app.io import load_image  # noqa: E402
 from fundus_app.io.loader import load_mask  # noqa: E402
 from fundus_app.preprocess import estimate_fov  # noqa: E402
+from fundus_app.report.builder import FORMATS  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "fundus_app" / "report" / "reference_ranges.json"
 
-#: Measures with a reference range, and how the table prints them (scale, decimals, unit).
-MEASURES = {
-    "vessel_density": (100.0, 2, "%"),
-    "fractal_dimension": (1.0, 3, ""),
-    "fractal_r_squared": (1.0, 3, ""),
-    "vessel_length_density": (1.0, 2, "1/D"),
-    "tortuosity": (1.0, 3, ""),
-    "branch_points": (1.0, 1, ""),
-    "branch_point_density": (1.0, 1, "1/D^2"),
-}
+#: Measures with a reference range, printed as the report prints them (scale, decimals, unit);
+#: means of counts get one decimal.
+MEASURES = {key: (scale, max(dec, 1), unit) for key, (scale, dec, unit) in FORMATS.items()}
 
 
 def measure_drive(root: Path) -> list[dict[str, float]]:
