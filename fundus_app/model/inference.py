@@ -50,8 +50,8 @@ def _starts(length: int, tile: int, step: int) -> list[int]:
     return sorted(set(starts))
 
 
-def predict_logits_to_prob(model: Callable[[torch.Tensor], torch.Tensor], x: np.ndarray, *, multiple: int, device: torch.device,
-                           tile_size: int = 768, overlap: int = 64, batch_size: int = 4,
+def predict_logits_to_prob(model: Callable[[torch.Tensor], torch.Tensor], x: np.ndarray, *, multiple: int,
+                           device: torch.device, tile_size: int = 768, overlap: int = 64, batch_size: int = 4,
                            flips: bool = False, should_cancel: Callable[[], bool] | None = None) -> np.ndarray:
     """Vessel probability for a (h, w) float32 network input; returns (h, w) float32.
 
