@@ -14,13 +14,11 @@ from pathlib import Path
 
 from fundus_app import __version__
 from fundus_app.errors import FundusError
+from fundus_app.io import SUPPORTED_SUFFIXES
 
 
 def _err(msg: str) -> None:
     print(f"fundus-app: error: {msg}", file=sys.stderr, flush=True)
-
-
-IMAGE_SUFFIXES = {".dcm", ".dicom", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".ppm", ".pgm", ".pnm", ".bmp"}
 
 
 def expand_inputs(items: Sequence[str]) -> list[Path]:
@@ -35,7 +33,7 @@ def expand_inputs(items: Sequence[str]) -> list[Path]:
         p = Path(item)
         if p.is_dir():
             try:
-                entries = sorted(f for f in p.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and not f.is_dir())
+                entries = sorted(f for f in p.iterdir() if f.suffix.lower() in SUPPORTED_SUFFIXES and not f.is_dir())
             except OSError as exc:
                 raise FundusError(f"Cannot list folder {p}: {exc.strerror or exc}.") from None
             out.extend(entries)

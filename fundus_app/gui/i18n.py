@@ -57,7 +57,9 @@ def ensure_cjk_font() -> bool:
     db = QFontDatabase()
     if db.families(QFontDatabase.SimplifiedChinese):
         return True
-    font = resources_dir() / "fonts" / "wqy-microhei.ttc"
+    from fundus_app.report.fonts import cjk_font_path
+
+    font = cjk_font_path()
     if font.is_file() and QFontDatabase.addApplicationFont(str(font)) >= 0:
         log.info("registered the bundled CJK font for the Chinese interface")
         return True
