@@ -43,12 +43,12 @@ def main() -> int:
     inp = torch.from_numpy(np.ascontiguousarray(padded))[None, None]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; network input {tuple(inp.shape[2:])}")
 
-    eager = seg.model.eval()
+    eager = seg.checkpoint.build_model().eval()  # plain NCHW: Segmenter.model is already channels_last
     with torch.inference_mode():
         reference = torch.sigmoid(eager(inp))[0, 0].numpy()
     variants: dict[str, Callable[[], Callable[[torch.Tensor], torch.Tensor]]] = {}
     variants["eager float32"] = lambda: eager
-    variants["channels_last"] = lambda: eager.to(memory_format=torch.channels_last)
+    variants["channels_last"] = lambda: seg.checkpoint.build_model().eval().to(memory_format=torch.channels_last)
 
     def traced_frozen() -> Callable[[torch.Tensor], torch.Tensor]:
         model = seg.checkpoint.build_model().eval()
@@ -56,10 +56,9 @@ def main() -> int:
             return torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(model, inp)))
     variants["TorchScript trace+freeze"] = traced_frozen
 
-    def onednn_graph_bf16() -> Callable[[torch.Tensor], torch.Tensor]:
-        model = seg.checkpoint.build_model().eval()
-        return lambda t: model(t.to(torch.bfloat16)) if False else torch.autocast("cpu", torch.bfloat16)(model)(t)
-    variants["autocast bfloat16"] = onednn_graph_bf16
+    def autocast_bf16() -> Callable[[torch.Tensor], torch.Tensor]:
+        return torch.autocast("cpu", torch.bfloat16)(seg.checkpoint.build_model().eval())
+    variants["autocast bfloat16"] = autocast_bf16
 
     def compiled() -> Callable[[torch.Tensor], torch.Tensor]:
         model = seg.checkpoint.build_model().eval()

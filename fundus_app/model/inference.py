@@ -101,7 +101,7 @@ class Segmenter:
         if self.device.type == "cpu" and "FUNDUS_THREADS" in os.environ:
             torch.set_num_threads(int(os.environ["FUNDUS_THREADS"]))
         if self.device.type == "cpu":
-            # NHWC lets oneDNN pick its fast convolution kernels: 1.3-1.6x on the bundled net, same
+            # NHWC lets oneDNN pick its fast convolution kernels: 1.4-1.7x on the bundled net, same
             # output (benchmarks/bench_levers.py). Inputs may stay NCHW; torch converts once.
             self.model = self.model.to(memory_format=torch.channels_last)
         backend = (os.environ.get("FUNDUS_BACKEND") or backend or "auto").lower()
