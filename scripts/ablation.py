@@ -47,6 +47,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "strong-aug": ("stronger colour/scale/geometry augmentation",
                    {"augment": {"hsv_jitter": 0.2, "scale_range": [0.6, 1.5], "rotation_deg": 30.0,
                                 "elastic_alpha": 10.0}}),
+    "multi-scale": ("multi-scale training: scale 0.5-2.0 (bundled 0.8-1.2), nothing else",
+                    {"augment": {"scale_range": [0.5, 2.0]}}),
     "resnet34": ("ResNet34 encoder from scratch (no ImageNet weights offline)",
                  {"model": {"encoder": "resnet34", "attention": True}}),
 }
