@@ -28,6 +28,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from fundus_app.atomic import write_bytes  # noqa: E402
 from fundus_app.evaluation import evaluate_dataset  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from fundus_app.train.loop import TrainConfig, train  # noqa: E402
@@ -77,9 +78,7 @@ def run(names: list[str], epochs: int) -> None:
         seg = Segmenter.load(best, device="cpu", backend="torch")
         results.update({ds: evaluate_dataset(seg, ds) for ds in missing})
         results["params"] = sum(p.numel() for p in seg.model.parameters())
-        tmp = eval_path.with_suffix(".json.part")
-        tmp.write_text(json.dumps(results, indent=1), encoding="utf-8")
-        tmp.replace(eval_path)
+        write_bytes(eval_path, json.dumps(results, indent=1).encode("utf-8"))
         logging.info("%s: %s", name, {ds: round(results[ds]["mean"]["f1"], 4) for ds in TEST_SETS})
 
 
