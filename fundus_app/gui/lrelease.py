@@ -3,7 +3,7 @@
 PyQt5 wheels ship ``pylupdate5`` (sources -> ``.ts``) but not ``lrelease``.
 This writes the subset of the ``.qm`` format that ``QTranslator`` reads for
 plain (non-plural) messages: the magic number, a language tag, the hash table
-and the message table, as ``lrelease`` does. Standard library only.
+and the message table, as ``lrelease`` does. Standard library only (plus fundus_app.atomic).
 
 Usage::
 
@@ -15,6 +15,8 @@ import struct
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from fundus_app.atomic import write_bytes
 
 MAGIC = bytes([0x3C, 0xB8, 0x64, 0x18, 0xCA, 0xEF, 0x9C, 0x95, 0xCD, 0x21, 0x1C, 0xBF, 0x60, 0xA1, 0xBD, 0xDD])
 TAG_HASHES, TAG_MESSAGES, TAG_LANGUAGE = 0x42, 0x69, 0xA7
@@ -95,9 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         ts = Path(name)
         qm = ts.with_suffix(".qm")
         data = compile_ts(ts)
-        tmp = qm.with_name(qm.name + ".part")
-        tmp.write_bytes(data)
-        tmp.replace(qm)
+        write_bytes(qm, data)
         print(f"{qm}: {len(read_ts(ts)[1])} messages")
     return 0
 

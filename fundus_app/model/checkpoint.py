@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from fundus_app.atomic import atomic_path
 from fundus_app.errors import ModelError
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.resources import models_dir
@@ -68,7 +69,7 @@ def card_sha256(path: Path) -> str | None:
 
 
 def save_checkpoint(ckpt: Checkpoint, path: str | os.PathLike[str]) -> None:
-    """Write atomically: a temporary file in the same folder, then rename."""
+    """Write atomically (fundus_app.atomic): a crash never leaves half a checkpoint under ``path``."""
     path = Path(path)
     payload = {
         "format": FORMAT,
@@ -79,9 +80,8 @@ def save_checkpoint(ckpt: Checkpoint, path: str | os.PathLike[str]) -> None:
         "info": ckpt.info,
         "state_dict": {k: v.detach().cpu().clone() for k, v in ckpt.state_dict.items()},
     }
-    tmp = path.with_name(path.name + ".part")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
+    with atomic_path(path) as tmp:
+        torch.save(payload, tmp)
 
 
 def load_checkpoint(path: str | os.PathLike[str], expected_sha256: str | None = None) -> Checkpoint:

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from fundus_app import metrics
+from fundus_app.atomic import atomic_path, write_bytes
 from fundus_app.datasets import cases
 from fundus_app.errors import Cancelled
 from fundus_app.model.checkpoint import Checkpoint, save_checkpoint
@@ -123,6 +124,7 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.restart_epochs)
     start_epoch, best = 0, {"val_f1": -1.0, "val_threshold": 0.5}
+    sampler_state: dict[str, Any] | None = None
     state_path = out / "state.pt"
     if cfg.resume and state_path.is_file():
         state = torch.load(state_path, map_location="cpu", weights_only=True)
@@ -130,10 +132,13 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
         start_epoch, best = int(state["epoch"]), dict(state["best"])
+        sampler_state = state.get("sampler_rng")  # absent in runs saved before it was recorded
         log.info("resumed after epoch %d", start_epoch)
     sampler = PatchSampler(train_imgs, pre, aug, cfg.patch_size, cfg.patches_per_draw, seed=cfg.seed + start_epoch)
-    with open(out / "config.json", "w", encoding="utf-8") as fh:
-        json.dump(asdict(cfg), fh, indent=2)
+    if sampler_state is not None:
+        # continue the patch stream where it stopped: a resumed run then equals an uninterrupted one
+        sampler.rng.bit_generator.state = sampler_state
+    write_bytes(out / "config.json", json.dumps(asdict(cfg), indent=2).encode("utf-8"))
 
     def make_ckpt(threshold: float, info: dict[str, Any]) -> Checkpoint:
         return Checkpoint(model_config=model_cfg, preprocess=pre, state_dict=model.state_dict(), threshold=threshold,
@@ -168,9 +173,9 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
             save_checkpoint(make_ckpt(record["val_threshold"], {"epoch": epoch + 1, **{k: v for k, v in record.items() if k.startswith("val_")}}),
                             out / "best.pt")
         save_checkpoint(make_ckpt(record["val_threshold"], {"epoch": epoch + 1}), out / "last.pt")
-        torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                    "epoch": epoch + 1, "best": best}, out / "state.pt.part")
-        (out / "state.pt.part").replace(state_path)
+        with atomic_path(state_path) as tmp:
+            torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
+                        "epoch": epoch + 1, "best": best, "sampler_rng": sampler.rng.bit_generator.state}, tmp)
         with open(out / "log.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps({**record, "best": improved}) + "\n")
         log.info("epoch %d %s", epoch + 1, json.dumps(record))

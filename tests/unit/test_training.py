@@ -36,6 +36,23 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     assert progress == []
 
 
+
+def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(data: Path, tmp_path: Path) -> None:
+    import torch
+
+    base = dict(limit_images=2, validation=("drive_22",), steps_per_epoch=2, batch_size=2, patch_size=64,
+                patches_per_draw=2, model={"base_channels": 4, "depth": 3, "attention": True})
+    train(TrainConfig(out_dir=str(tmp_path / "whole"), epochs=2, **base))
+    train(TrainConfig(out_dir=str(tmp_path / "split"), epochs=1, **base))  # "killed" after epoch 1
+    train(TrainConfig(out_dir=str(tmp_path / "split"), epochs=2, resume=True, **base))
+    whole = load_checkpoint(tmp_path / "whole" / "last.pt").state_dict
+    split = load_checkpoint(tmp_path / "split" / "last.pt").state_dict
+    assert whole.keys() == split.keys()
+    assert all(torch.equal(whole[k], split[k]) for k in whole)  # same patches, same steps, same weights
+    state = torch.load(tmp_path / "split" / "state.pt", map_location="cpu", weights_only=True)
+    assert state["epoch"] == 2 and "sampler_rng" in state
+    assert not list((tmp_path / "split").glob("*.part*"))
+
 def test_patch_sampler_keeps_labels_aligned_with_images(data: Path) -> None:
     from fundus_app.datasets import cases
 
