@@ -53,6 +53,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
                     {"augment": {"scale_range": [0.5, 2.0]}}),
     "resnet34": ("ResNet34 encoder from scratch (no ImageNet weights offline)",
                  {"model": {"encoder": "resnet34", "attention": True}}),
+    # the published DRIVE figures come from DRIVE-only training; its validation drops stare_im0139
+    "drive-only": ("training data: DRIVE only (18 images, no STARE)",
+                   {"datasets": ["drive-train"], "validation": ["drive_39", "drive_40"]}),
 }
 
 

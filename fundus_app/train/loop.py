@@ -20,7 +20,7 @@ import torch
 from fundus_app import metrics
 from fundus_app.atomic import atomic_path, write_bytes
 from fundus_app.datasets import cases
-from fundus_app.errors import Cancelled
+from fundus_app.errors import Cancelled, FundusError
 from fundus_app.model.checkpoint import Checkpoint, save_checkpoint
 from fundus_app.model.inference import predict_logits_to_prob, resolve_device
 from fundus_app.model.unet import AttentionUNet, UNetConfig
@@ -113,6 +113,10 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     model_cfg = UNetConfig.from_dict(cfg.model)
 
     all_cases = [c for ds in cfg.datasets for c in cases(ds)]
+    stray = sorted(set(cfg.validation) - {c.name for c in all_cases})
+    if stray:  # a misspelt or foreign name would otherwise shrink the validation set without a word
+        raise FundusError(f"Validation image(s) {', '.join(stray)} are not in the training datasets "
+                          f"{', '.join(cfg.datasets)}.")
     if cfg.limit_images:
         all_cases = all_cases[:cfg.limit_images]
     val_names = set(cfg.validation)

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from fundus_app import load_image
 from fundus_app.model.checkpoint import load_checkpoint
@@ -52,6 +53,32 @@ def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(data: Path, tmp
     state = torch.load(tmp_path / "split" / "state.pt", map_location="cpu", weights_only=True)
     assert state["epoch"] == 2 and "sampler_rng" in state
     assert not list((tmp_path / "split").glob("*.part*"))
+
+
+def test_validation_names_outside_the_training_datasets_are_refused(data: Path, tmp_path: Path) -> None:
+    from fundus_app.errors import FundusError
+
+    cfg = TrainConfig(out_dir=str(tmp_path / "run"), datasets=("drive-train",),
+                      validation=("drive_39", "stare_im0139"), epochs=1, steps_per_epoch=1)
+    with pytest.raises(FundusError, match="stare_im0139"):
+        train(cfg)
+    assert not (tmp_path / "run" / "state.pt").exists()
+
+
+@pytest.mark.parametrize("recipe", sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.toml")),
+                         ids=lambda p: p.name)
+def test_shipped_recipes_are_valid(recipe: Path, data: Path) -> None:
+    import tomllib
+
+    from fundus_app.datasets import cases
+    from fundus_app.model.unet import UNetConfig
+
+    with open(recipe, "rb") as fh:
+        cfg = TrainConfig.from_dict(tomllib.load(fh))
+    names = {c.name for ds in cfg.datasets for c in cases(ds)}
+    assert cfg.validation and set(cfg.validation) <= names  # validation held out of these datasets
+    assert len(names) - len(cfg.validation) >= 10
+    UNetConfig.from_dict(cfg.model)
 
 def test_patch_sampler_keeps_labels_aligned_with_images(data: Path) -> None:
     from fundus_app.datasets import cases

@@ -1,0 +1,76 @@
+"""Does segmenting at a larger working scale help? (issue 3, ablation of the scale normalisation)
+
+    python scripts/inference_scale.py --fov 540 756 [--model PATH] [--sets drive-test stare-test]
+
+The checkpoint's preprocessing resamples every image so its field of view is
+``reference_fov_px`` wide (540 px for the bundled model). This re-runs the same
+network with other working diameters, nothing retrained: first on the validation
+images of configs/train_bundled.toml (per image, F1 at the checkpoint's threshold,
+in memory), then on the given test sets scored from written files like
+``fundus-app evaluate`` (torch backend). Prints a markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fundus_app import metrics  # noqa: E402
+from fundus_app.datasets import cases  # noqa: E402
+from fundus_app.evaluation import evaluate_dataset  # noqa: E402
+from fundus_app.io import load_image  # noqa: E402
+from fundus_app.io.loader import load_mask  # noqa: E402
+from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint  # noqa: E402
+from fundus_app.model.inference import Segmenter  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def at_scale(ckpt: Checkpoint, fov_px: float) -> Checkpoint:
+    """The same network and threshold, segmenting at another working FOV diameter."""
+    return dataclasses.replace(ckpt, preprocess=dataclasses.replace(ckpt.preprocess, reference_fov_px=fov_px))
+
+
+def validation_f1(seg: Segmenter, threshold: float, names: list[str]) -> dict[str, float]:
+    """F1 per validation image at ``threshold`` inside its FOV (DRIVE: its mask; STARE: estimated)."""
+    wanted = set(names)
+    out = {}
+    for case in [c for ds in ("drive-train", "stare-train") for c in cases(ds) if c.name in wanted]:
+        image = load_image(case.image)
+        prob = seg.segment(image).probability
+        fov = load_mask(case.fov) if case.fov else image.fov
+        out[case.name] = metrics.score(prob >= threshold, load_mask(case.label), fov).f1
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fov", type=float, nargs="+", required=True, help="working FOV diameters in pixels")
+    parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled one)")
+    parser.add_argument("--sets", nargs="*", default=["drive-test", "stare-test"])
+    args = parser.parse_args()
+    ckpt = load_checkpoint(args.model or bundled_path())
+    with open(ROOT / "configs" / "train_bundled.toml", "rb") as fh:
+        val_names = list(tomllib.load(fh)["validation"])
+    head = ["FOV px", *val_names, "val mean"]
+    for ds in args.sets:
+        head += [f"{ds} F1", f"{ds} AUC", f"{ds} s/img"]
+    print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|", flush=True)
+    for fov_px in args.fov:
+        seg = Segmenter(at_scale(ckpt, fov_px), device="cpu", backend="torch")
+        val = validation_f1(seg, ckpt.threshold, val_names)
+        cells = [f"{fov_px:.0f}", *(f"{val[n]:.4f}" for n in val_names), f"{np.mean(list(val.values())):.4f}"]
+        for ds in args.sets:
+            result = evaluate_dataset(seg, ds)
+            cells += [f"{result['mean']['f1']:.4f}", f"{result['mean']['auc']:.4f}", f"{result['median_seconds']:.2f}"]
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
