@@ -37,7 +37,6 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     assert progress == []
 
 
-
 def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(data: Path, tmp_path: Path) -> None:
     import torch
 
