@@ -153,15 +153,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         raise FundusError(f"bad training configuration: {exc}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         handlers=[logging.StreamHandler(sys.stderr)])
-    bar = tqdm(total=cfg.epochs * cfg.steps_per_epoch, unit="step", disable=args.quiet, mininterval=5)
+    bar: tqdm | None = None  # opened at the first step, so a refused configuration prints one line, no bar
 
     def progress(p: dict) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=cfg.epochs * cfg.steps_per_epoch, unit="step", disable=args.quiet, mininterval=5)
         bar.n = (p["epoch"] - 1) * p["steps"] + p["step"]
         bar.set_postfix(epoch=p["epoch"], loss=f"{p['loss']:.3f}", refresh=False)
         bar.refresh() if bar.n % 50 == 0 else None
 
-    best = train(cfg, on_progress=progress)
-    bar.close()
+    try:
+        best = train(cfg, on_progress=progress)
+    finally:
+        if bar is not None:
+            bar.close()
     print(best)
     return 0
 

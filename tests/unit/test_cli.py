@@ -67,3 +67,14 @@ def test_evaluate_prints_per_image_and_mean(tmp_path: Path, data: Path) -> None:
     result = json.loads((tmp_path / "r.json").read_text())
     assert len(result["images"]) == 2
     assert result["mean"]["f1"] == (result["images"][0]["f1"] + result["images"][1]["f1"]) / 2
+
+
+def test_train_refuses_validation_outside_its_data_in_one_line(tmp_path: Path, data: Path) -> None:
+    recipe = tmp_path / "bad.toml"
+    recipe.write_text(f'out_dir = "{(tmp_path / "run").as_posix()}"\ndatasets = ["drive-train"]\n'
+                      'validation = ["drive_39", "stare_im0139"]\n')
+    res = run_cli("train", "--config", str(recipe))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    err = res.stderr.strip().splitlines()
+    assert len(err) == 1 and "stare_im0139" in err[0] and "%" not in err[0]  # no progress bar
+    assert not (tmp_path / "run" / "state.pt").exists()
