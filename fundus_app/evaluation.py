@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from fundus_app import metrics
-from fundus_app.datasets import cases
+from fundus_app.datasets import Case, cases
+from fundus_app.domain import FundusImage
 from fundus_app.io import load_image
 from fundus_app.io.loader import load_mask
 from fundus_app.outputs import read_mask, read_probability, write_outputs
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
     from fundus_app.model.inference import Segmenter
 
 METRIC_KEYS = ("f1", "sensitivity", "specificity", "accuracy", "auc", "mcc")
+
+
+def scoring_fov(case: Case, image: FundusImage) -> np.ndarray:
+    """The pixels a case is scored in: the dataset's own FOV mask (DRIVE), else the estimated one (STARE)."""
+    return load_mask(case.fov) if case.fov is not None else image.fov
 
 
 def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path | None = None, crf: bool = False,
@@ -46,8 +52,7 @@ def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path 
             seg = segmenter.segment(image, crf=crf)
             seconds = time.perf_counter() - t0
             paths, _ = write_outputs(image, seg, folder, stem=case.name, threshold=threshold, min_speck=min_speck)
-            truth = load_mask(case.label)
-            fov = load_mask(case.fov) if case.fov is not None else image.fov
+            truth, fov = load_mask(case.label), scoring_fov(case, image)
             s = metrics.score(read_mask(paths.mask), truth, fov, probability=read_probability(paths.prob))
             rows.append({"image": case.name, **s.as_dict(), "seconds": seconds})
     mean = {k: float(np.mean([r[k] for r in rows])) for k in (*METRIC_KEYS, "seconds")}

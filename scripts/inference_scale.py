@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundus_app import metrics  # noqa: E402
 from fundus_app.datasets import cases  # noqa: E402
-from fundus_app.evaluation import evaluate_dataset  # noqa: E402
+from fundus_app.domain import FundusImage  # noqa: E402
+from fundus_app.evaluation import evaluate_dataset, scoring_fov  # noqa: E402
 from fundus_app.io import load_image  # noqa: E402
 from fundus_app.io.loader import load_mask  # noqa: E402
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint  # noqa: E402
@@ -37,16 +38,23 @@ def at_scale(ckpt: Checkpoint, fov_px: float) -> Checkpoint:
     return dataclasses.replace(ckpt, preprocess=dataclasses.replace(ckpt.preprocess, reference_fov_px=fov_px))
 
 
-def validation_f1(seg: Segmenter, threshold: float, names: list[str]) -> dict[str, float]:
-    """F1 per validation image at ``threshold`` inside its FOV (DRIVE: its mask; STARE: estimated)."""
+ValidationCase = tuple[FundusImage, np.ndarray, np.ndarray]  # image, expert label, scoring FOV
+
+
+def load_validation(names: list[str]) -> dict[str, ValidationCase]:
+    """The validation images with their labels and scoring FOVs, read once for every scale."""
     wanted = set(names)
     out = {}
     for case in [c for ds in ("drive-train", "stare-train") for c in cases(ds) if c.name in wanted]:
         image = load_image(case.image)
-        prob = seg.segment(image).probability
-        fov = load_mask(case.fov) if case.fov else image.fov
-        out[case.name] = metrics.score(prob >= threshold, load_mask(case.label), fov).f1
+        out[case.name] = (image, load_mask(case.label), scoring_fov(case, image))
     return out
+
+
+def validation_f1(seg: Segmenter, threshold: float, validation: dict[str, ValidationCase]) -> dict[str, float]:
+    """F1 per validation image at ``threshold`` inside its FOV (DRIVE: its mask; STARE: estimated)."""
+    return {name: metrics.score(seg.segment(image).probability >= threshold, label, fov).f1
+            for name, (image, label, fov) in validation.items()}
 
 
 def main() -> None:
@@ -58,13 +66,14 @@ def main() -> None:
     ckpt = load_checkpoint(args.model or bundled_path())
     with open(ROOT / "configs" / "train_bundled.toml", "rb") as fh:
         val_names = list(tomllib.load(fh)["validation"])
+    validation = load_validation(val_names)
     head = ["FOV px", *val_names, "val mean"]
     for ds in args.sets:
         head += [f"{ds} F1", f"{ds} AUC", f"{ds} s/img"]
     print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|", flush=True)
     for fov_px in args.fov:
         seg = Segmenter(at_scale(ckpt, fov_px), device="cpu", backend="torch")
-        val = validation_f1(seg, ckpt.threshold, val_names)
+        val = validation_f1(seg, ckpt.threshold, validation)
         cells = [f"{fov_px:.0f}", *(f"{val[n]:.4f}" for n in val_names), f"{np.mean(list(val.values())):.4f}"]
         for ds in args.sets:
             result = evaluate_dataset(seg, ds)
