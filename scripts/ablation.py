@@ -46,11 +46,16 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "depth-3": ("depth 3", {"model": {"base_channels": 8, "depth": 3, "attention": True}}),
     "dice-only": ("loss: Dice only (focal weight 0)", {"focal_weight": 0.0}),
     "focal-x3": ("loss: focal weight 3", {"focal_weight": 3.0}),
+    # gamma 0 turns the focal term into plain BCE: the loss FR-UNet, SA-UNet and IterNet train with
+    "bce-dice": ("loss: Dice + plain BCE (focal gamma 0)", {"focal_gamma": 0.0}),
     "strong-aug": ("stronger colour/scale/geometry augmentation",
                    {"augment": {"hsv_jitter": 0.2, "scale_range": [0.6, 1.5], "rotation_deg": 30.0,
                                 "elastic_alpha": 10.0}}),
     "multi-scale": ("multi-scale training: scale 0.5-2.0 (bundled 0.8-1.2), nothing else",
                     {"augment": {"scale_range": [0.5, 2.0]}}),
+    "dropblock": ("DropBlock (drop 0.1, block 7) after every 3x3 conv, as SA-UNet",
+                  {"model": {"base_channels": 8, "depth": 4, "attention": True, "drop_block": 0.1,
+                             "drop_block_size": 7}}),
     "resnet34": ("ResNet34 encoder from scratch (no ImageNet weights offline)",
                  {"model": {"encoder": "resnet34", "attention": True}}),
     # the published DRIVE figures come from DRIVE-only training; its validation drops stare_im0139

@@ -11,19 +11,52 @@ import torch
 from fundus_app import ModelError
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, sha256_of
 from fundus_app.model.inference import predict_logits_to_prob
-from fundus_app.model.unet import AttentionGate, AttentionUNet, UNetConfig
+from fundus_app.model.unet import AttentionGate, AttentionUNet, DropBlock, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
 from fundus_app.train.losses import dice_focal_loss
 
 
 @pytest.mark.parametrize("cfg", [UNetConfig(base_channels=4, depth=3), UNetConfig(base_channels=4, depth=4, attention=False),
-                                 UNetConfig(base_channels=4, encoder="resnet34")])
+                                 UNetConfig(base_channels=4, encoder="resnet34"),
+                                 UNetConfig(base_channels=4, depth=4, drop_block=0.1)])
 def test_unet_keeps_spatial_size(cfg: UNetConfig) -> None:
     model = AttentionUNet(cfg).eval()
     m = cfg.size_multiple
     with torch.no_grad():
         out = model(torch.randn(2, 1, 2 * m, 3 * m))
     assert out.shape == (2, 1, 2 * m, 3 * m)
+
+
+def test_dropblock_drops_whole_squares_while_training_and_nothing_in_eval() -> None:
+    import cv2
+
+    torch.manual_seed(0)
+    block = DropBlock(0.1, 7).train()
+    y = block(torch.ones(32, 4, 64, 64))
+    dropped = (y == 0).float().mean().item()
+    assert 0.07 < dropped < 0.13  # about drop_prob of the units
+    assert abs(y.mean().item() - 1.0) < 1e-4  # kept units are rescaled: the expected activation is unchanged
+    # every dropped region holds at least one whole 7x7 square (overlapping squares merge)
+    for fmap in (y[:4, 0] == 0).numpy().astype(np.uint8):
+        n, _, stats, _ = cv2.connectedComponentsWithStats(fmap, connectivity=4)
+        assert n > 1 and (stats[1:, cv2.CC_STAT_WIDTH] >= 7).all() and (stats[1:, cv2.CC_STAT_HEIGHT] >= 7).all()
+    # a map smaller than the block (the deepest level of a 96-px patch) gets a smaller block, not an error
+    assert (block(torch.ones(32, 4, 6, 6)) == 0).any()
+    x = torch.randn(2, 4, 16, 16)
+    assert torch.equal(block.eval()(x), x)
+
+
+def test_dropblock_is_training_only_and_leaves_earlier_checkpoint_layouts_alone() -> None:
+    plain, dropped = AttentionUNet(UNetConfig(base_channels=4)), AttentionUNet(UNetConfig(base_channels=4, drop_block=0.1))
+    # parameter-free: the same tensors, only the layer indices inside a conv block differ
+    assert [v.shape for v in plain.state_dict().values()] == [v.shape for v in dropped.state_dict().values()]
+    assert "encoder.blocks.0.3.weight" in plain.state_dict()  # the second conv where every shipped file has it
+    x = torch.randn(1, 1, 32, 32)
+    with torch.no_grad():
+        dropped.load_state_dict(dict(zip(dropped.state_dict(), plain.state_dict().values())))
+        assert torch.equal(plain.eval()(x), dropped.eval()(x))  # eval: the same network
+        dropped.train()
+        assert not torch.equal(dropped(x), dropped(x))  # training: random blocks
 
 
 def test_attention_gate_coefficients_are_a_spatial_map_in_0_1() -> None:

@@ -77,6 +77,7 @@ def test_shipped_recipes_are_valid(recipe: Path, data: Path) -> None:
     names = {c.name for ds in cfg.datasets for c in cases(ds)}
     assert cfg.validation and set(cfg.validation) <= names  # validation held out of these datasets
     assert len(names) - len(cfg.validation) >= 10
+    assert set(cfg.model) <= set(UNetConfig.__dataclass_fields__)  # a misspelt option would be ignored
     UNetConfig.from_dict(cfg.model)
 
 def test_patch_sampler_keeps_labels_aligned_with_images(data: Path) -> None:
