@@ -1,0 +1,29 @@
+"""The default threshold is chosen by the figure the targets report (mean per-image F1 from the written masks)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fundus_app.datasets import cases
+from fundus_app.evaluation import evaluate_dataset, select_threshold
+from fundus_app.model.inference import Segmenter
+
+
+def test_selected_threshold_is_the_best_one_evaluate_scores(data: Path) -> None:
+    seg = Segmenter.load(None, device="cpu", backend="torch")
+    grid = (0.3, 0.5, 0.74, 0.9)
+    chosen = select_threshold(seg, cases("drive-test")[:2], grid)
+    # evaluate_dataset writes the files and reads them back: the selection must agree with it exactly
+    scored = {t: evaluate_dataset(seg, "drive-test", limit=2, threshold=t) for t in grid}
+    mean_f1 = {t: r["mean"]["f1"] for t, r in scored.items()}
+    assert chosen["threshold"] == max(mean_f1, key=mean_f1.get)
+    assert chosen["mean_f1"] == pytest.approx(mean_f1[chosen["threshold"]], abs=1e-12)
+    rows = scored[chosen["threshold"]]["images"]
+    assert chosen["images"] == pytest.approx({r["image"]: r["f1"] for r in rows}, abs=1e-12)
+    assert len(set(mean_f1.values())) == len(grid)  # the grid is wide enough for the choice to matter
+
+
+def test_selection_without_validation_images_is_refused() -> None:
+    with pytest.raises(ValueError, match="no validation images"):
+        select_threshold(Segmenter.load(None, device="cpu", backend="torch"), [])
