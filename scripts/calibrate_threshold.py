@@ -1,6 +1,6 @@
 """Re-select a checkpoint's default threshold on its validation images (finer grid).
 
-    python scripts/calibrate_threshold.py runs/bundled/best.pt models/vessel_unet.pt
+    python scripts/calibrate_threshold.py runs/bundled/best.pt models/vessel_unet.pt [--working-fov 648 --max-scale 1]
 
 Uses the validation split stored in the checkpoint's training config (never the
 test sets) and picks the threshold (0.05-0.95, steps of 0.01) that maximises what
@@ -8,9 +8,15 @@ the issue-3 targets measure: the mean over validation images of the F1 of the
 mask ``segment`` writes, at the image's own resolution inside its scoring FOV
 (``fundus_app.evaluation.select_threshold``). Writes a copy of the checkpoint
 with that threshold and the selection record in its info.
+
+``--working-fov`` / ``--max-scale`` first change the scale the checkpoint segments at
+(``PreprocessConfig.reference_fov_px`` / ``max_scale``; choose them on the validation
+images with ``scripts/inference_scale.py``), so the threshold is selected at that scale.
 """
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -23,19 +29,28 @@ from fundus_app.model.checkpoint import load_checkpoint, save_checkpoint  # noqa
 from fundus_app.model.inference import Segmenter  # noqa: E402
 
 
-def main(src: str, dst: str) -> None:
-    ckpt = load_checkpoint(src)
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("src", type=Path)
+    parser.add_argument("dst", type=Path)
+    parser.add_argument("--working-fov", type=float, default=None, help="FOV diameter (px) to segment at")
+    parser.add_argument("--max-scale", type=float, default=None, help="largest resampling factor (1: never enlarge)")
+    args = parser.parse_args()
+    ckpt = load_checkpoint(args.src)
+    changes = {k: v for k, v in (("reference_fov_px", args.working_fov), ("max_scale", args.max_scale)) if v is not None}
+    ckpt.preprocess = dataclasses.replace(ckpt.preprocess, **changes)
     cfg = json.loads(ckpt.info["train_config"])
     names = set(cfg["validation"])
     val = [c for ds in cfg["datasets"] for c in cases(ds) if c.name in names]
     result = select_threshold(Segmenter(ckpt, device="cpu", backend="torch"), val)
     per_image = ", ".join(f"{k} {v:.4f}" for k, v in result["images"].items())
     print(f"validation: mean F1 {result['mean_f1']:.4f} at threshold {result['threshold']:.2f} ({per_image}); "
-          f"was threshold {ckpt.threshold:.2f}")
+          f"was threshold {ckpt.threshold:.2f}; segmenting at FOV {ckpt.preprocess.reference_fov_px:g} px, "
+          f"max scale {ckpt.preprocess.max_scale:g}")
     ckpt.threshold = result["threshold"]
     ckpt.info = {**ckpt.info, "threshold_selection": json.dumps(result)}
-    save_checkpoint(ckpt, dst)
+    save_checkpoint(ckpt, args.dst)
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    main()

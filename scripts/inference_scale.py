@@ -1,10 +1,11 @@
 """Does segmenting at a larger working scale help? (issue 3, ablation of the scale normalisation)
 
-    python scripts/inference_scale.py --fov 540 756 [--model PATH] [--sets drive-test stare-test]
+    python scripts/inference_scale.py --fov 540 756 [--max-scale 1] [--model PATH] [--sets drive-test stare-test]
 
 The checkpoint's preprocessing resamples every image so its field of view is
 ``reference_fov_px`` wide (540 px for the bundled model). This re-runs the same
-network with other working diameters, nothing retrained: first on the validation
+network with other working diameters (``--max-scale 1``: never enlarge an image whose
+field of view is already smaller, only shrink larger ones less), nothing retrained: first on the validation
 images of configs/train_bundled.toml (per image, F1 at the checkpoint's threshold,
 in memory), then on the given test sets scored from written files like
 ``fundus-app evaluate`` (torch backend). Prints a markdown table.
@@ -33,9 +34,12 @@ from fundus_app.model.inference import Segmenter  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def at_scale(ckpt: Checkpoint, fov_px: float) -> Checkpoint:
-    """The same network and threshold, segmenting at another working FOV diameter."""
-    return dataclasses.replace(ckpt, preprocess=dataclasses.replace(ckpt.preprocess, reference_fov_px=fov_px))
+def at_scale(ckpt: Checkpoint, fov_px: float, max_scale: float | None = None) -> Checkpoint:
+    """The same network and threshold, segmenting at another working FOV diameter (and scale cap)."""
+    pre = dataclasses.replace(ckpt.preprocess, reference_fov_px=fov_px)
+    if max_scale is not None:
+        pre = dataclasses.replace(pre, max_scale=max_scale)
+    return dataclasses.replace(ckpt, preprocess=pre)
 
 
 ValidationCase = tuple[FundusImage, np.ndarray, np.ndarray]  # image, expert label, scoring FOV
@@ -60,6 +64,8 @@ def validation_f1(seg: Segmenter, threshold: float, validation: dict[str, Valida
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fov", type=float, nargs="+", required=True, help="working FOV diameters in pixels")
+    parser.add_argument("--max-scale", type=float, default=None,
+                        help="largest resampling factor (1: never enlarge; default: the checkpoint's)")
     parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled one)")
     parser.add_argument("--sets", nargs="*", default=["drive-test", "stare-test"])
     args = parser.parse_args()
@@ -72,7 +78,7 @@ def main() -> None:
         head += [f"{ds} F1", f"{ds} AUC", f"{ds} s/img"]
     print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|", flush=True)
     for fov_px in args.fov:
-        seg = Segmenter(at_scale(ckpt, fov_px), device="cpu", backend="torch")
+        seg = Segmenter(at_scale(ckpt, fov_px, args.max_scale), device="cpu", backend="torch")
         val = validation_f1(seg, ckpt.threshold, validation)
         cells = [f"{fov_px:.0f}", *(f"{val[n]:.4f}" for n in val_names), f"{np.mean(list(val.values())):.4f}"]
         for ds in args.sets:

@@ -1,0 +1,75 @@
+"""Would averaging converged checkpoints help? (issue 3, ablation; nothing is shipped from here)
+
+    python scripts/ensemble_probe.py runs/drive_only/best.pt runs/width16/best.pt
+
+Segments the validation images of configs/train_bundled.toml and the DRIVE and STARE
+test sets once with the bundled model and each given checkpoint (torch backend),
+then, for the bundled model alone, with each checkpoint and with all of them,
+averages the probability maps, picks the threshold (0.05-0.95) that maximises the
+mean per-image validation F1, and scores the test sets at it (F1 and AUC inside the
+scoring FOV, mean over images, float maps in memory). Prints a markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fundus_app import metrics  # noqa: E402
+from fundus_app.datasets import Case, cases  # noqa: E402
+from fundus_app.evaluation import THRESHOLD_GRID, scoring_fov  # noqa: E402
+from fundus_app.io import load_image  # noqa: E402
+from fundus_app.io.loader import load_mask  # noqa: E402
+from fundus_app.model.inference import Segmenter  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+Scored = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # probability per model, label, scoring FOV
+
+
+def segment_all(models: dict[str, Segmenter], items: list[Case]) -> list[Scored]:
+    out = []
+    for case in items:
+        image = load_image(case.image)
+        out.append(({name: seg.segment(image).probability for name, seg in models.items()},
+                    load_mask(case.label), scoring_fov(case, image)))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoints", nargs="+", type=Path)
+    args = parser.parse_args()
+    models = {"bundled": Segmenter.load(None, device="cpu", backend="torch")}
+    models.update({str(p): Segmenter.load(p, device="cpu", backend="torch") for p in args.checkpoints})
+    with open(ROOT / "configs" / "train_bundled.toml", "rb") as fh:
+        val_names = set(tomllib.load(fh)["validation"])
+    validation = segment_all(models, [c for ds in ("drive-train", "stare-train") for c in cases(ds)
+                                      if c.name in val_names])
+    tests = {ds: segment_all(models, cases(ds)) for ds in ("drive-test", "stare-test")}
+    combos = [("bundled",), *(("bundled", str(p)) for p in args.checkpoints)]
+    if len(args.checkpoints) > 1:
+        combos.append(tuple(models))
+    print("| models | threshold | val mean F1 | DRIVE F1 | DRIVE AUC | STARE F1 | STARE AUC |\n" + "|---" * 7 + "|")
+    for combo in combos:
+        def average(probs: dict[str, np.ndarray], names: tuple[str, ...] = combo) -> np.ndarray:
+            return np.mean([probs[n] for n in names], axis=0)
+
+        val_f1 = np.array([[metrics.score(average(p) >= t, label, fov).f1 for t in THRESHOLD_GRID]
+                           for p, label, fov in validation]).mean(axis=0)
+        best = int(np.argmax(val_f1))
+        threshold = THRESHOLD_GRID[best]
+        cells = [" + ".join(combo), f"{threshold:.2f}", f"{val_f1[best]:.4f}"]
+        for items in tests.values():
+            scores = [metrics.score(average(p) >= threshold, label, fov, probability=average(p))
+                      for p, label, fov in items]
+            cells += [f"{np.mean([s.f1 for s in scores]):.4f}", f"{np.mean([s.auc for s in scores]):.4f}"]
+        print("| " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
