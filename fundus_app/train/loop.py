@@ -21,7 +21,7 @@ from fundus_app import metrics
 from fundus_app.atomic import atomic_path, write_bytes
 from fundus_app.datasets import cases
 from fundus_app.errors import Cancelled, FundusError
-from fundus_app.model.checkpoint import Checkpoint, save_checkpoint
+from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from fundus_app.model.inference import predict_logits_to_prob, resolve_device
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig, enhance
@@ -54,6 +54,7 @@ class TrainConfig:
     device: str = "auto"
     threads: int = 0  # 0: torch default
     resume: bool = False
+    init_from: str = ""  # checkpoint whose weights start the run (fine-tuning); same model options required
     name: str = "vessel-unet"
     model: dict[str, Any] = field(default_factory=lambda: {"base_channels": 8, "depth": 4, "attention": True})
     augment: dict[str, Any] = field(default_factory=dict)
@@ -125,6 +126,13 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     log.info("training on %d images, validating on %d", len(train_imgs), len(val_imgs))
 
     model = AttentionUNet(model_cfg).to(device)
+    if cfg.init_from:  # a resumed run's state (below) overrides these weights
+        start = load_checkpoint(cfg.init_from)
+        if start.model_config != model_cfg:
+            raise FundusError(f"{Path(cfg.init_from).name} is a different network ({start.model_config}) "
+                              f"than this run's ({model_cfg}).")
+        model.load_state_dict(start.state_dict)
+        log.info("weights from %s (SHA-256 %s)", cfg.init_from, start.sha256[:12])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.restart_epochs)
     start_epoch, best = 0, {"val_f1": -1.0, "val_threshold": 0.5}

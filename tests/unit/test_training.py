@@ -37,6 +37,27 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     assert progress == []
 
 
+def test_fine_tuning_starts_from_the_given_weights(data: Path, tmp_path: Path) -> None:
+    import torch
+
+    from fundus_app import FundusError
+    from fundus_app.model.checkpoint import bundled_path
+
+    bundled = load_checkpoint(bundled_path())
+    cfg = TrainConfig(out_dir=str(tmp_path / "ft"), limit_images=3, validation=("drive_22",), epochs=1,
+                      steps_per_epoch=1, batch_size=2, patch_size=64, patches_per_draw=2, lr=0.0,
+                      init_from=str(bundled_path()), model=bundled.model_config.to_dict())
+    tuned = load_checkpoint(train(cfg))
+    # lr 0: the convolutions are still the bundled ones (BatchNorm statistics move with any forward pass)
+    convs = [k for k, v in bundled.state_dict.items() if v.ndim == 4]
+    assert convs and all(torch.equal(tuned.state_dict[k], bundled.state_dict[k]) for k in convs)
+    fresh = load_checkpoint(train(TrainConfig(**{**cfg.__dict__, "init_from": "", "out_dir": str(tmp_path / "new")})))
+    assert not torch.equal(fresh.state_dict[convs[0]], bundled.state_dict[convs[0]])
+    other = TrainConfig(**{**cfg.__dict__, "out_dir": str(tmp_path / "x"), "model": {"base_channels": 4}})
+    with pytest.raises(FundusError, match="different network"):
+        train(other)
+
+
 def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(data: Path, tmp_path: Path) -> None:
     import torch
 
