@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +28,21 @@ if TYPE_CHECKING:
 METRIC_KEYS = ("f1", "sensitivity", "specificity", "accuracy", "auc", "mcc")
 
 
-def scoring_fov(case: Case, image: FundusImage) -> np.ndarray:
-    """The pixels a case is scored in: the dataset's own FOV mask (DRIVE), else the estimated one (STARE)."""
-    return load_mask(case.fov) if case.fov is not None else image.fov
+@dataclass(frozen=True)
+class ScoringCase:
+    """A benchmark image with its expert label and the pixels it is scored in."""
+
+    name: str
+    image: FundusImage
+    truth: np.ndarray
+    fov: np.ndarray  # the dataset's own FOV mask (DRIVE), else the estimated one (STARE)
+
+
+def load_for_scoring(case: Case) -> ScoringCase:
+    """Read a case's image, label and scoring FOV: the one place that decides what a case is scored on."""
+    image = load_image(case.image)
+    fov = load_mask(case.fov) if case.fov is not None else image.fov
+    return ScoringCase(case.name, image, load_mask(case.label), fov)
 
 
 def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path | None = None, crf: bool = False,
@@ -47,13 +60,12 @@ def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path 
         for i, case in enumerate(items):
             if on_progress:
                 on_progress(i, len(items), case.name)
-            image = load_image(case.image)
+            sc = load_for_scoring(case)
             t0 = time.perf_counter()
-            seg = segmenter.segment(image, crf=crf)
+            seg = segmenter.segment(sc.image, crf=crf)
             seconds = time.perf_counter() - t0
-            paths, _ = write_outputs(image, seg, folder, stem=case.name, threshold=threshold, min_speck=min_speck)
-            truth, fov = load_mask(case.label), scoring_fov(case, image)
-            s = metrics.score(read_mask(paths.mask), truth, fov, probability=read_probability(paths.prob))
+            paths, _ = write_outputs(sc.image, seg, folder, stem=case.name, threshold=threshold, min_speck=min_speck)
+            s = metrics.score(read_mask(paths.mask), sc.truth, sc.fov, probability=read_probability(paths.prob))
             rows.append({"image": case.name, **s.as_dict(), "seconds": seconds})
     mean = {k: float(np.mean([r[k] for r in rows])) for k in (*METRIC_KEYS, "seconds")}
     median_s = float(np.median([r["seconds"] for r in rows]))
@@ -79,10 +91,9 @@ def select_threshold(segmenter: Segmenter, validation: list[Case],
         raise ValueError("no validation images to select a threshold on")
     f1 = np.zeros((len(validation), len(grid)))
     for i, case in enumerate(validation):
-        image = load_image(case.image)
-        seg = segmenter.segment(image)
-        truth, fov = load_mask(case.label), scoring_fov(case, image)
-        f1[i] = [metrics.score(final_mask(seg, t), truth, fov).f1 for t in grid]
+        sc = load_for_scoring(case)
+        seg = segmenter.segment(sc.image)
+        f1[i] = [metrics.score(final_mask(seg, t), sc.truth, sc.fov).f1 for t in grid]
     mean = f1.mean(axis=0)
     best = int(np.argmax(mean))
     return {"threshold": grid[best], "mean_f1": float(mean[best]),

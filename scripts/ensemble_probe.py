@@ -22,9 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundus_app import metrics  # noqa: E402
 from fundus_app.datasets import Case, cases  # noqa: E402
-from fundus_app.evaluation import THRESHOLD_GRID, scoring_fov  # noqa: E402
-from fundus_app.io import load_image  # noqa: E402
-from fundus_app.io.loader import load_mask  # noqa: E402
+from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,9 +32,8 @@ Scored = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # probability per
 def segment_all(models: dict[str, Segmenter], items: list[Case]) -> list[Scored]:
     out = []
     for case in items:
-        image = load_image(case.image)
-        out.append(({name: seg.segment(image).probability for name, seg in models.items()},
-                    load_mask(case.label), scoring_fov(case, image)))
+        sc = load_for_scoring(case)
+        out.append(({name: seg.segment(sc.image).probability for name, seg in models.items()}, sc.truth, sc.fov))
     return out
 
 

@@ -24,10 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundus_app import metrics  # noqa: E402
 from fundus_app.datasets import cases  # noqa: E402
-from fundus_app.domain import FundusImage  # noqa: E402
-from fundus_app.evaluation import evaluate_dataset, scoring_fov  # noqa: E402
-from fundus_app.io import load_image  # noqa: E402
-from fundus_app.io.loader import load_mask  # noqa: E402
+from fundus_app.evaluation import ScoringCase, evaluate_dataset, load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 
@@ -42,23 +39,16 @@ def at_scale(ckpt: Checkpoint, fov_px: float, max_scale: float | None = None) ->
     return dataclasses.replace(ckpt, preprocess=pre)
 
 
-ValidationCase = tuple[FundusImage, np.ndarray, np.ndarray]  # image, expert label, scoring FOV
-
-
-def load_validation(names: list[str]) -> dict[str, ValidationCase]:
+def load_validation(names: list[str]) -> list[ScoringCase]:
     """The validation images with their labels and scoring FOVs, read once for every scale."""
     wanted = set(names)
-    out = {}
-    for case in [c for ds in ("drive-train", "stare-train") for c in cases(ds) if c.name in wanted]:
-        image = load_image(case.image)
-        out[case.name] = (image, load_mask(case.label), scoring_fov(case, image))
-    return out
+    return [load_for_scoring(c) for ds in ("drive-train", "stare-train") for c in cases(ds) if c.name in wanted]
 
 
-def validation_f1(seg: Segmenter, threshold: float, validation: dict[str, ValidationCase]) -> dict[str, float]:
+def validation_f1(seg: Segmenter, threshold: float, validation: list[ScoringCase]) -> dict[str, float]:
     """F1 per validation image at ``threshold`` inside its FOV (DRIVE: its mask; STARE: estimated)."""
-    return {name: metrics.score(seg.segment(image).probability >= threshold, label, fov).f1
-            for name, (image, label, fov) in validation.items()}
+    return {sc.name: metrics.score(seg.segment(sc.image).probability >= threshold, sc.truth, sc.fov).f1
+            for sc in validation}
 
 
 def main() -> None:
