@@ -118,6 +118,10 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     if stray:  # a misspelt or foreign name would otherwise shrink the validation set without a word
         raise FundusError(f"Validation image(s) {', '.join(stray)} are not in the training datasets "
                           f"{', '.join(cfg.datasets)}.")
+    start = load_checkpoint(cfg.init_from) if cfg.init_from else None
+    if start is not None and start.model_config != model_cfg:  # refused before minutes of image loading
+        raise FundusError(f"{Path(cfg.init_from).name} is a different network ({start.model_config}) "
+                          f"than this run's ({model_cfg}).")
     if cfg.limit_images:
         all_cases = all_cases[:cfg.limit_images]
     val_names = set(cfg.validation)
@@ -126,11 +130,7 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     log.info("training on %d images, validating on %d", len(train_imgs), len(val_imgs))
 
     model = AttentionUNet(model_cfg).to(device)
-    if cfg.init_from:  # a resumed run's state (below) overrides these weights
-        start = load_checkpoint(cfg.init_from)
-        if start.model_config != model_cfg:
-            raise FundusError(f"{Path(cfg.init_from).name} is a different network ({start.model_config}) "
-                              f"than this run's ({model_cfg}).")
+    if start is not None:  # a resumed run's state (below) overrides these weights
         model.load_state_dict(start.state_dict)
         log.info("weights from %s (SHA-256 %s)", cfg.init_from, start.sha256[:12])
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
