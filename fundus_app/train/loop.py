@@ -26,7 +26,7 @@ from fundus_app.model.inference import predict_logits_to_prob, resolve_device
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig, enhance
 from fundus_app.train.data import AugmentConfig, PatchSampler, TrainImage, load_case
-from fundus_app.train.losses import dice_focal_loss
+from fundus_app.train.losses import cldice_loss, dice_focal_loss
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ class TrainConfig:
     dice_weight: float = 1.0
     focal_weight: float = 1.0
     focal_gamma: float = 2.0
+    cldice_weight: float = 0.0  # >0 adds the topology-aware clDice term (thin vessels), off in the bundled recipe
+    cldice_iterations: int = 5  # soft-skeleton depth: the widest vessel's radius at the normalised scale
     seed: int = 0
     device: str = "auto"
     threads: int = 0  # 0: torch default
@@ -163,8 +165,11 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
             if should_cancel is not None and should_cancel():
                 raise Cancelled("training was cancelled")
             x, y, v = (torch.from_numpy(a).to(device) for a in sampler.batch(cfg.batch_size))
-            loss = dice_focal_loss(model(x), y, v, dice_weight=cfg.dice_weight,
+            logits = model(x)
+            loss = dice_focal_loss(logits, y, v, dice_weight=cfg.dice_weight,
                                    focal_weight=cfg.focal_weight, gamma=cfg.focal_gamma)
+            if cfg.cldice_weight > 0:
+                loss = loss + cfg.cldice_weight * cldice_loss(logits, y, v, iterations=cfg.cldice_iterations)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

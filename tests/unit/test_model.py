@@ -13,7 +13,7 @@ from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkp
 from fundus_app.model.inference import predict_logits_to_prob
 from fundus_app.model.unet import AttentionGate, AttentionUNet, DropBlock, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
-from fundus_app.train.losses import dice_focal_loss
+from fundus_app.train.losses import cldice_loss, dice_focal_loss, soft_skeleton
 
 
 @pytest.mark.parametrize("cfg", [UNetConfig(base_channels=4, depth=3), UNetConfig(base_channels=4, depth=4, attention=False),
@@ -89,6 +89,32 @@ def test_focal_with_gamma_0_is_bce() -> None:
     focal_only = dice_focal_loss(logits, target, torch.ones_like(target), dice_weight=0, gamma=0)
     bce = torch.nn.functional.binary_cross_entropy_with_logits(logits, target)
     assert float(focal_only) == pytest.approx(float(bce), rel=1e-5)
+
+
+def test_soft_skeleton_of_a_bar_is_its_centre_line() -> None:
+    bar = torch.zeros(1, 1, 32, 48)
+    bar[..., 10:17, 6:42] = 1  # 7 px thick
+    skel = soft_skeleton(bar, iterations=5)
+    rows = skel[0, 0, :, 12:36].sum(dim=1)  # away from the bar's ends
+    assert rows[13] == pytest.approx(24) and float(rows.sum() - rows[13]) == 0.0
+    assert float(soft_skeleton(torch.zeros(1, 1, 8, 8), 3).sum()) == 0.0
+
+
+def test_cldice_punishes_a_missed_thin_vessel_more_than_pixel_dice_does() -> None:
+    target = torch.zeros(1, 1, 64, 64)
+    target[..., 20:30, 4:60] = 1  # a thick vessel, 10 px
+    target[..., 45, 4:60] = 1  # a thin one, 1 px
+    valid = torch.ones_like(target)
+    logit = lambda mask: (mask * 2 - 1) * 10  # noqa: E731
+    no_thin = target.clone()
+    no_thin[..., 45, :] = 0  # misses the thin vessel: 56 pixels
+    thin_edge = target.clone()
+    thin_edge[..., 20:22, 4:32] = 0  # misses 56 pixels of the thick one's border instead
+    assert float(cldice_loss(logit(target), target, valid)) < 0.01
+    pixel = [float(dice_focal_loss(logit(m), target, valid, focal_weight=0)) for m in (no_thin, thin_edge)]
+    topo = [float(cldice_loss(logit(m), target, valid)) for m in (no_thin, thin_edge)]
+    assert pixel[0] == pytest.approx(pixel[1], rel=0.05)  # Dice: the same number of pixels lost
+    assert topo[0] > 0.1 > 10 * topo[1]  # clDice: losing a vessel is worse than thinning one
 
 
 def _ckpt() -> Checkpoint:

@@ -37,6 +37,18 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     assert progress == []
 
 
+def test_cldice_weight_adds_the_topology_term_to_the_training_loss(data: Path, tmp_path: Path) -> None:
+    base = dict(limit_images=2, validation=("drive_22",), epochs=1, steps_per_epoch=1, batch_size=2,
+                patch_size=64, patches_per_draw=2, model={"base_channels": 4, "depth": 3, "attention": True})
+    first_loss = []
+    for i, weight in enumerate((0.0, 0.5)):
+        progress: list[dict] = []
+        train(TrainConfig(out_dir=str(tmp_path / str(i)), cldice_weight=weight, **base), on_progress=progress.append)
+        first_loss.append(progress[0]["loss"])
+    # same seed, so the same weights and patches: only the added term differs (clDice is in [0, 1])
+    assert 0.0 < first_loss[1] - first_loss[0] <= 0.5
+
+
 def test_fine_tuning_starts_from_the_given_weights(data: Path, tmp_path: Path) -> None:
     import torch
 
