@@ -55,6 +55,9 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
                                 "elastic_alpha": 10.0}}),
     "multi-scale": ("multi-scale training: scale 0.5-2.0 (bundled 0.8-1.2), nothing else",
                     {"augment": {"scale_range": [0.5, 2.0]}}),
+    # thin vessels 1.5x wider in pixels for the network; the map is shrunk back for scoring
+    "fov-810": ("working scale: FOV diameter 810 px (bundled 540), training and inference",
+                {"preprocess": {"reference_fov_px": 810.0}}),
     "dropblock": ("DropBlock (drop 0.1, block 7) after every 3x3 conv, as SA-UNet",
                   {"model": {"base_channels": 8, "depth": 4, "attention": True, "drop_block": 0.1,
                              "drop_block_size": 7}}),
