@@ -6,6 +6,7 @@ or the folder named by ``FUNDUS_DATA``); nothing is downloaded.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,3 +82,9 @@ def cases(dataset: str, root: Path | None = None) -> list[Case]:
     if not found:
         raise FundusError(f"Dataset '{dataset}' not found under {root} (set FUNDUS_DATA to its folder).")
     return found
+
+
+def cases_named(names: Iterable[str], datasets: Iterable[str]) -> list[Case]:
+    """The cases of ``datasets`` whose names are in ``names`` (a run's validation split), in dataset order."""
+    wanted = set(names)
+    return [c for ds in datasets for c in cases(ds) if c.name in wanted]

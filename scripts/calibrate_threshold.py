@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fundus_app.datasets import cases  # noqa: E402
+from fundus_app.datasets import cases_named  # noqa: E402
 from fundus_app.evaluation import select_threshold  # noqa: E402
 from fundus_app.model.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
@@ -40,8 +40,7 @@ def main() -> None:
     changes = {k: v for k, v in (("reference_fov_px", args.working_fov), ("max_scale", args.max_scale)) if v is not None}
     ckpt.preprocess = dataclasses.replace(ckpt.preprocess, **changes)
     cfg = json.loads(ckpt.info["train_config"])
-    names = set(cfg["validation"])
-    val = [c for ds in cfg["datasets"] for c in cases(ds) if c.name in names]
+    val = cases_named(cfg["validation"], cfg["datasets"])
     result = select_threshold(Segmenter(ckpt, device="cpu", backend="torch"), val)
     per_image = ", ".join(f"{k} {v:.4f}" for k, v in result["images"].items())
     print(f"validation: mean F1 {result['mean_f1']:.4f} at threshold {result['threshold']:.2f} ({per_image}); "

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +23,8 @@ from fundus_app import metrics  # noqa: E402
 from fundus_app.datasets import Case, cases  # noqa: E402
 from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
+from bundled_recipe import validation_cases  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 Scored = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # probability per model, label, scoring FOV
 
 
@@ -43,10 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     models = {"bundled": Segmenter.load(None, device="cpu", backend="torch")}
     models.update({str(p): Segmenter.load(p, device="cpu", backend="torch") for p in args.checkpoints})
-    with open(ROOT / "configs" / "train_bundled.toml", "rb") as fh:
-        val_names = set(tomllib.load(fh)["validation"])
-    validation = segment_all(models, [c for ds in ("drive-train", "stare-train") for c in cases(ds)
-                                      if c.name in val_names])
+    validation = segment_all(models, validation_cases())
     tests = {ds: segment_all(models, cases(ds)) for ds in ("drive-test", "stare-test")}
     combos = [("bundled",), *(("bundled", str(p)) for p in args.checkpoints)]
     if len(args.checkpoints) > 1:

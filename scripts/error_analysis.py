@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tomllib
 from pathlib import Path
 
 import cv2
@@ -33,8 +32,8 @@ from fundus_app import metrics  # noqa: E402
 from fundus_app.datasets import cases  # noqa: E402
 from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
+from bundled_recipe import validation_cases  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
 Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # probability, label, scoring FOV
 
 
@@ -57,9 +56,6 @@ def main() -> None:
     parser.add_argument("--set", default="drive-test")
     args = parser.parse_args()
     seg = Segmenter.load(args.model, device="cpu", backend="torch")
-    with open(ROOT / "configs" / "train_bundled.toml", "rb") as fh:
-        val_names = set(tomllib.load(fh)["validation"])
-
     def segment(items: list) -> list[Scored]:  # noqa: ANN001
         out = []
         for case in items:
@@ -67,7 +63,7 @@ def main() -> None:
             out.append((seg.segment(sc.image).probability, sc.truth.astype(bool), sc.fov))
         return out
 
-    validation = segment([c for ds in ("drive-train", "stare-train") for c in cases(ds) if c.name in val_names])
+    validation = segment(validation_cases())
     test = segment(cases(args.set))
     thr = seg.threshold
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +22,10 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundus_app import metrics  # noqa: E402
-from fundus_app.datasets import cases  # noqa: E402
 from fundus_app.evaluation import ScoringCase, evaluate_dataset, load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
+from bundled_recipe import validation_cases  # noqa: E402
 
 
 def at_scale(ckpt: Checkpoint, fov_px: float, max_scale: float | None = None) -> Checkpoint:
@@ -37,12 +34,6 @@ def at_scale(ckpt: Checkpoint, fov_px: float, max_scale: float | None = None) ->
     if max_scale is not None:
         pre = dataclasses.replace(pre, max_scale=max_scale)
     return dataclasses.replace(ckpt, preprocess=pre)
-
-
-def load_validation(names: list[str]) -> list[ScoringCase]:
-    """The validation images with their labels and scoring FOVs, read once for every scale."""
-    wanted = set(names)
-    return [load_for_scoring(c) for ds in ("drive-train", "stare-train") for c in cases(ds) if c.name in wanted]
 
 
 def validation_f1(seg: Segmenter, threshold: float, validation: list[ScoringCase]) -> dict[str, float]:
@@ -60,9 +51,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*", default=["drive-test", "stare-test"])
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
-    with open(ROOT / "configs" / "train_bundled.toml", "rb") as fh:
-        val_names = list(tomllib.load(fh)["validation"])
-    validation = load_validation(val_names)
+    validation = [load_for_scoring(c) for c in validation_cases()]  # read once for every scale
+    val_names = [sc.name for sc in validation]
     head = ["FOV px", *val_names, "val mean"]
     for ds in args.sets:
         head += [f"{ds} F1", f"{ds} AUC", f"{ds} s/img"]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from fundus_app.datasets import cases
+from fundus_app.datasets import cases, cases_named
 from fundus_app.evaluation import evaluate_dataset, select_threshold
 from fundus_app.model.inference import Segmenter
 
@@ -27,3 +27,10 @@ def test_selected_threshold_is_the_best_one_evaluate_scores(data: Path) -> None:
 def test_selection_without_validation_images_is_refused() -> None:
     with pytest.raises(ValueError, match="no validation images"):
         select_threshold(Segmenter.load(None, device="cpu", backend="torch"), [])
+
+
+def test_validation_split_is_picked_by_name_from_the_recipe_datasets(data: Path) -> None:
+    picked = cases_named(["stare_im0139", "drive_39", "drive_01"], ["drive-train", "stare-train"])
+    # dataset order, not the order asked in; drive_01 is a test image, outside these datasets
+    assert [c.name for c in picked] == ["drive_39", "stare_im0139"]
+    assert picked[1] in cases("stare-train")
