@@ -43,10 +43,11 @@ def soft_skeleton(x: torch.Tensor, iterations: int) -> torch.Tensor:
     Iterated soft erosion; what each opening removes is added to the skeleton.
     ``iterations`` must reach the widest vessel's radius in pixels.
     """
-    skel = F.relu(x - _soft_dilate(_soft_erode(x)))
+    eroded = _soft_erode(x)
+    skel = F.relu(x - _soft_dilate(eroded))
     for _ in range(iterations):
-        x = _soft_erode(x)
-        delta = F.relu(x - _soft_dilate(_soft_erode(x)))
+        x, eroded = eroded, _soft_erode(eroded)  # each erosion serves this step's opening and the next step
+        delta = F.relu(x - _soft_dilate(eroded))
         skel = skel + F.relu(delta - skel * delta)
     return skel
 
