@@ -1,6 +1,7 @@
 """Training samples: whole images at the normalised scale, cut into augmented patches.
 
-Each draw takes one training image, jitters its colour in HSV, runs the
+Each draw takes one training image, jitters its colour in HSV, optionally
+degrades it like another camera would (blur, gamma, noise, JPEG), runs the
 shared ``enhance`` step (so the network sees exactly the inference pixels),
 and cuts several patches through one random geometric warp each: flip,
 rotation, scale and an elastic displacement field, combined into a single
@@ -28,6 +29,11 @@ class AugmentConfig:
     elastic_alpha: float = 6.0  # displacement amplitude, pixels
     elastic_grid: int = 4  # control points per patch side
     flip: bool = True
+    # camera degradations, applied to the whole RGB image before enhancement (all off by default):
+    blur_sigma: float = 0.0  # blur or unsharp-mask of sigma up to this (pixels), 2/3 of draws: optics, focus
+    gamma_jitter: float = 0.0  # gamma in exp(+-this): exposure and contrast curve
+    noise_std: float = 0.0  # additive Gaussian noise of std up to this (grey levels): sensor noise
+    jpeg_quality_min: int = 0  # JPEG re-encoding at quality min..95 on half the draws (0 = never)
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,28 @@ def jitter_hsv(rgb: np.ndarray, rng: np.random.Generator, amount: float) -> np.n
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
 
 
+def degrade_camera(rgb: np.ndarray, rng: np.random.Generator, aug: AugmentConfig) -> np.ndarray:
+    """Blur, gamma, noise and JPEG artefacts of another camera; draws no random numbers when all are off
+    (so a recipe without them keeps its patch stream)."""
+    out = rgb
+    if aug.blur_sigma > 0:
+        kind = rng.random()  # a third blurred, a third sharpened (unsharp mask), a third as taken
+        if kind < 2 / 3:
+            blurred = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.3, aug.blur_sigma)))
+            out = blurred if kind < 1 / 3 else cv2.addWeighted(out, 1.8, blurred, -0.8, 0)
+    if aug.gamma_jitter > 0:
+        gamma = float(np.exp(rng.uniform(-aug.gamma_jitter, aug.gamma_jitter)))
+        out = cv2.LUT(out, (255.0 * (np.arange(256) / 255.0) ** gamma).round().astype(np.uint8))
+    if aug.noise_std > 0:
+        noise = rng.normal(0.0, rng.uniform(0.0, aug.noise_std), out.shape).astype(np.float32)
+        out = np.clip(out.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+    if aug.jpeg_quality_min > 0 and rng.random() < 0.5:
+        quality = int(rng.integers(aug.jpeg_quality_min, 96))
+        ok, buf = cv2.imencode(".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+        out = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy()
+    return out
+
+
 def patch_maps(size: int, centre: tuple[float, float], rng: np.random.Generator,
                aug: AugmentConfig) -> tuple[np.ndarray, np.ndarray]:
     """Sampling maps (map_x, map_y) for ``cv2.remap``: affine + elastic warp of a patch."""
@@ -102,7 +130,8 @@ class PatchSampler:
         """(patches_per_draw, 1, P, P) float32 input, label and fov arrays."""
         index = int(self.rng.integers(len(self.images)))
         img = self.images[index]
-        x = enhance(jitter_hsv(img.rgb, self.rng, self.aug.hsv_jitter), img.fov, self.cfg)
+        rgb = degrade_camera(jitter_hsv(img.rgb, self.rng, self.aug.hsv_jitter), self.rng, self.aug)
+        x = enhance(rgb, img.fov, self.cfg)
         ys, xs = self._fov_pixels[index]
         P, n = self.patch_size, self.patches_per_draw
         out = np.zeros((3, n, 1, P, P), np.float32)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -11,7 +12,7 @@ from fundus_app import load_image
 from fundus_app.model.checkpoint import load_checkpoint
 from fundus_app.model.inference import Segmenter
 from fundus_app.preprocess import PreprocessConfig
-from fundus_app.train.data import AugmentConfig, PatchSampler, jitter_hsv, load_case
+from fundus_app.train.data import AugmentConfig, PatchSampler, degrade_camera, jitter_hsv, load_case
 from fundus_app.train.loop import TrainConfig, train
 
 
@@ -131,3 +132,31 @@ def test_hsv_jitter_changes_colour_within_bounds() -> None:
     out = jitter_hsv(rgb, rng, 0.1)
     assert out.shape == rgb.shape and not np.array_equal(out, rgb)
     assert np.abs(out.astype(int) - rgb).max() < 80
+
+
+def test_camera_degradation_off_by_default_draws_nothing() -> None:
+    rng, untouched = np.random.default_rng(3), np.random.default_rng(3)
+    rgb = np.random.default_rng(0).integers(0, 256, (16, 16, 3), dtype=np.uint8)
+    assert degrade_camera(rgb, rng, AugmentConfig()) is rgb
+    assert rng.random() == untouched.random()  # the bundled recipe's patch stream is unchanged
+
+
+def test_camera_degradation_blurs_sharpens_and_shifts_exposure() -> None:
+    # a vessel-like dark bar on a smooth background
+    rgb = np.full((64, 64, 3), 140, np.uint8)
+    rgb[:, 30:33] = 60
+
+    def sharpness(im: np.ndarray) -> float:
+        return float(cv2.Laplacian(im[..., 1].astype(np.float32), cv2.CV_32F).var())
+
+    rng = np.random.default_rng(0)
+    blur_only = AugmentConfig(blur_sigma=2.0)
+    seen = [sharpness(degrade_camera(rgb, rng, blur_only)) / sharpness(rgb) for _ in range(30)]
+    assert min(seen) < 0.5 and max(seen) > 1.5 and any(r == 1.0 for r in seen)  # blurred, sharpened, as taken
+    means = [degrade_camera(rgb, rng, AugmentConfig(gamma_jitter=0.4)).mean() for _ in range(30)]
+    assert min(means) < rgb.mean() - 5 and max(means) > rgb.mean() + 5
+    noisy = degrade_camera(rgb, np.random.default_rng(1), AugmentConfig(noise_std=8.0))
+    assert noisy[:, :20].std() > 0.5 and abs(float(noisy.mean()) - float(rgb.mean())) < 2
+    jpeg = [degrade_camera(rgb, rng, AugmentConfig(jpeg_quality_min=20)) for _ in range(10)]
+    assert all(j.shape == rgb.shape and j.dtype == np.uint8 for j in jpeg)
+    assert any(not np.array_equal(j, rgb) for j in jpeg) and any(np.array_equal(j, rgb) for j in jpeg)
