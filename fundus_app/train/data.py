@@ -90,7 +90,8 @@ def degrade_camera(rgb: np.ndarray, rng: np.random.Generator, aug: AugmentConfig
     if aug.jpeg_quality_min > 0 and rng.random() < 0.5:
         quality = int(rng.integers(aug.jpeg_quality_min, 96))
         ok, buf = cv2.imencode(".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-        out = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy()
+        if ok:  # a failed encode leaves the draw as it was rather than stopping the run
+            out = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy()
     return out
 
 
