@@ -128,16 +128,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    import tomllib
-
     from tqdm import tqdm
 
     from fundus_app.train.loop import TrainConfig, train
+    from fundus_app.train.recipe import read_recipe
 
-    options: dict = {}
-    if args.config:
-        with open(args.config, "rb") as fh:
-            options.update(tomllib.load(fh))
+    options: dict = read_recipe(args.config) if args.config else {}
     for key in ("out_dir", "epochs", "steps_per_epoch", "batch_size", "patch_size", "lr", "seed", "device",
                 "limit_images", "threads"):
         value = getattr(args, key)

@@ -22,7 +22,6 @@ import json
 import logging
 import statistics
 import sys
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from fundus_app.atomic import write_bytes  # noqa: E402
 from fundus_app.evaluation import evaluate_dataset  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from fundus_app.train.loop import TrainConfig, train  # noqa: E402
+from fundus_app.train.recipe import read_recipe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE_CONFIG = ROOT / "configs" / "train_bundled.toml"
@@ -77,9 +77,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 def variant_config(name: str, epochs: int) -> TrainConfig:
-    with open(BASE_CONFIG, "rb") as fh:
-        options = tomllib.load(fh)
-    options.update(VARIANTS[name][1])
+    options = read_recipe(BASE_CONFIG)
+    options.update(VARIANTS[name][1])  # a variant's table replaces the recipe's whole (resnet34 drops the width)
     options.update({"out_dir": str(OUT / name), "epochs": epochs, "restart_epochs": epochs, "resume": True,
                     "name": f"ablation-{name}"})
     if "augment" in options and "scale_range" in options["augment"]:

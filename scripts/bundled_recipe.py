@@ -6,18 +6,17 @@ whatever split a candidate was trained with; this is the one place that reads it
 from __future__ import annotations
 
 import sys
-import tomllib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundus_app.datasets import Case, cases_named  # noqa: E402
+from fundus_app.train.recipe import read_recipe  # noqa: E402
 
 RECIPE = Path(__file__).resolve().parents[1] / "configs" / "train_bundled.toml"
 
 
 def validation_cases() -> list[Case]:
     """The bundled recipe's validation images (never trained on), in dataset order."""
-    with open(RECIPE, "rb") as fh:
-        recipe = tomllib.load(fh)
+    recipe = read_recipe(RECIPE)
     return cases_named(recipe["validation"], recipe["datasets"])

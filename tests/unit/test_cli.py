@@ -78,3 +78,12 @@ def test_train_refuses_validation_outside_its_data_in_one_line(tmp_path: Path, d
     err = res.stderr.strip().splitlines()
     assert len(err) == 1 and "stare_im0139" in err[0] and "%" not in err[0]  # no progress bar
     assert not (tmp_path / "run" / "state.pt").exists()
+
+
+def test_train_with_a_missing_recipe_base_fails_in_one_line(tmp_path: Path) -> None:
+    recipe = tmp_path / "child.toml"
+    recipe.write_text('base = "gone.toml"\nepochs = 1\n')
+    res = run_cli("train", "--config", str(recipe))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    err = res.stderr.strip().splitlines()
+    assert len(err) == 1 and "gone.toml" in err[0]

@@ -101,13 +101,11 @@ def test_validation_names_outside_the_training_datasets_are_refused(data: Path, 
 @pytest.mark.parametrize("recipe", sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.toml")),
                          ids=lambda p: p.name)
 def test_shipped_recipes_are_valid(recipe: Path, data: Path) -> None:
-    import tomllib
-
     from fundus_app.datasets import cases
     from fundus_app.model.unet import UNetConfig
+    from fundus_app.train.recipe import read_recipe
 
-    with open(recipe, "rb") as fh:
-        cfg = TrainConfig.from_dict(tomllib.load(fh))
+    cfg = TrainConfig.from_dict(read_recipe(recipe))
     names = {c.name for ds in cfg.datasets for c in cases(ds)}
     assert cfg.validation and set(cfg.validation) <= names  # validation held out of these datasets
     assert len(names) - len(cfg.validation) >= 10

@@ -1,0 +1,39 @@
+"""Training recipes: a recipe names its base and holds only what it changes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fundus_app.errors import FundusError
+from fundus_app.train.recipe import merge_options, read_recipe
+
+
+def test_a_recipe_changes_only_what_it_holds_over_its_base_chain(tmp_path: Path) -> None:
+    (tmp_path / "base.toml").write_text('epochs = 80\nlr = 1e-3\n[model]\nbase_channels = 8\ndepth = 4\n')
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "mid.toml").write_text('base = "../base.toml"\nlr = 2e-4\n')  # relative to this file
+    (tmp_path / "sub" / "top.toml").write_text('base = "mid.toml"\nepochs = 15\n[model]\nbase_channels = 16\n')
+    assert read_recipe(tmp_path / "sub" / "top.toml") == {
+        "epochs": 15, "lr": 2e-4, "model": {"base_channels": 16, "depth": 4}}  # table merged key by key
+    assert read_recipe(tmp_path / "base.toml") == {"epochs": 80, "lr": 1e-3, "model": {"base_channels": 8, "depth": 4}}
+
+
+def test_merge_replaces_values_and_merges_tables_without_touching_its_inputs() -> None:
+    base = {"datasets": ["a", "b"], "augment": {"flip": True, "hsv_jitter": 0.1}}
+    merged = merge_options(base, {"datasets": ["a"], "augment": {"hsv_jitter": 0.2}})
+    assert merged == {"datasets": ["a"], "augment": {"flip": True, "hsv_jitter": 0.2}}
+    assert base == {"datasets": ["a", "b"], "augment": {"flip": True, "hsv_jitter": 0.1}}
+
+
+def test_bad_recipes_are_refused_with_the_file_named(tmp_path: Path) -> None:
+    (tmp_path / "a.toml").write_text('base = "b.toml"\n')
+    (tmp_path / "b.toml").write_text('base = "a.toml"\n')
+    with pytest.raises(FundusError, match="own base"):
+        read_recipe(tmp_path / "a.toml")
+    (tmp_path / "orphan.toml").write_text('base = "missing.toml"\n')
+    with pytest.raises(FundusError, match="missing.toml"):
+        read_recipe(tmp_path / "orphan.toml")
+    (tmp_path / "broken.toml").write_text('epochs = \n')
+    with pytest.raises(FundusError, match="broken.toml.*TOML"):
+        read_recipe(tmp_path / "broken.toml")
