@@ -128,6 +128,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
+    if getattr(sys, "frozen", False):  # the installer leaves out sympy, which torch's optimisers import
+        raise FundusError("Training is not part of the installed workstation; run it from a source checkout "
+                          "(README: make install, then fundus-app train).")
     from tqdm import tqdm
 
     from fundus_app.train.loop import TrainConfig, train

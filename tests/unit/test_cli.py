@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from fundus_app import __version__, load_image, measure_vessels
 from fundus_app.outputs import read_mask, read_probability
@@ -87,3 +88,15 @@ def test_train_with_a_missing_recipe_base_fails_in_one_line(tmp_path: Path) -> N
     assert res.returncode == 1 and "Traceback" not in res.stderr
     err = res.stderr.strip().splitlines()
     assert len(err) == 1 and "gone.toml" in err[0]
+
+
+def test_train_in_the_installed_build_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from fundus_app.cli import main
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)  # as in the PyInstaller bundle
+    recipe = tmp_path / "r.toml"  # refused before it is read: were it read, it would fail otherwise, at once
+    recipe.write_text('datasets = ["drive-train"]\nvalidation = ["not_an_image"]\n')
+    assert main(["train", "--config", str(recipe)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "source checkout" in err[0]
