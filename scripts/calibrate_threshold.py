@@ -7,7 +7,10 @@ test sets) and picks the threshold (0.05-0.95, steps of 0.01) that maximises wha
 the issue-3 targets measure: the mean over validation images of the F1 of the
 mask ``segment`` writes, at the image's own resolution inside its scoring FOV
 (``fundus_app.evaluation.select_threshold``). Writes a copy of the checkpoint
-with that threshold and the selection record in its info.
+with that threshold and the selection record in its info. The training loop's
+per-epoch validation uses the same criterion since 1 Dec 2026, so a new run's
+``best.pt`` already carries this threshold at its own working scale; the script is
+for older checkpoints and for changing the working scale.
 
 ``--working-fov`` / ``--max-scale`` first change the scale the checkpoint segments at
 (``PreprocessConfig.reference_fov_px`` / ``max_scale``; choose them on the validation

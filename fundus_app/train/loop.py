@@ -16,15 +16,16 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
-from fundus_app import metrics
 from fundus_app.atomic import atomic_path, write_bytes
-from fundus_app.datasets import cases
+from fundus_app.datasets import Case, cases
+from fundus_app.evaluation import select_threshold
 from fundus_app.errors import Cancelled, FundusError
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from fundus_app.model.inference import predict_logits_to_prob, resolve_device
+from fundus_app.model.inference import Segmenter, resolve_device
 from fundus_app.model.unet import AttentionUNet, UNetConfig
-from fundus_app.preprocess import PreprocessConfig, enhance
+from fundus_app.preprocess import PreprocessConfig
 from fundus_app.train.data import AugmentConfig, PatchSampler, TrainImage, load_case
 from fundus_app.train.losses import cldice_loss, dice_focal_loss
 
@@ -52,6 +53,9 @@ class TrainConfig:
     focal_gamma: float = 2.0
     cldice_weight: float = 0.0  # >0 adds the topology-aware clDice term (thin vessels), off in the bundled recipe
     cldice_iterations: int = 5  # soft-skeleton depth: the widest vessel's radius at the normalised scale
+    # >0: validate and save an exponential moving average of the weights (and BatchNorm statistics),
+    # updated after every step; 0.999 averages about the last 1000 steps (one 5-epoch restart cycle)
+    ema_decay: float = 0.0
     seed: int = 0
     device: str = "auto"
     threads: int = 0  # 0: torch default
@@ -83,23 +87,18 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def validate(model: AttentionUNet, images: list[TrainImage], pre: PreprocessConfig, device: torch.device) -> dict[str, float]:
-    """Validation F1 at the best threshold (0.05-0.95 on a 0.01 grid) and AUC, pooled over images."""
-    model.eval()
-    probs, truths, fovs = [], [], []
-    for img in images:
-        x = enhance(img.rgb, img.fov, pre)
-        probs.append(predict_logits_to_prob(model, x, multiple=model.cfg.size_multiple, device=device)[img.fov])
-        truths.append(img.label[img.fov])
-        fovs.append(np.ones(int(img.fov.sum()), bool))
-    p, t, f = np.concatenate(probs), np.concatenate(truths), np.concatenate(fovs)
-    best_f1, best_t = 0.0, 0.5
-    for thr in np.arange(0.05, 0.951, 0.01):
-        f1 = metrics.score(p >= thr, t, f).f1
-        if f1 > best_f1:
-            best_f1, best_t = f1, float(round(thr, 2))
-    model.train()
-    return {"val_f1": best_f1, "val_threshold": best_t, "val_auc": metrics.auc(p, t, f)}
+def validate(model: AttentionUNet, validation: list[Case], pre: PreprocessConfig, device: torch.device) -> dict[str, Any]:
+    """Score the current weights as the benchmarks do, through ``evaluation.select_threshold``.
+
+    Each validation image is segmented by the product's ``Segmenter`` (scale normalisation, tiling,
+    resampling back) and scored at its own resolution inside its scoring FOV; ``val_f1`` is the mean
+    per-image F1 at the threshold that maximises it, ``val_auc`` the mean per-image AUC. So the epoch
+    a run keeps, and the threshold saved with it, are chosen by the figure the targets report.
+    """
+    ckpt = Checkpoint(model_config=model.cfg, preprocess=pre, state_dict=model.state_dict())
+    result = select_threshold(Segmenter(ckpt, device=str(device), backend="torch"), validation)
+    return {"val_f1": result["mean_f1"], "val_threshold": result["threshold"], "val_auc": result["mean_auc"],
+            "val_images": result["images"]}
 
 
 def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
@@ -128,13 +127,19 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
         all_cases = all_cases[:cfg.limit_images]
     val_names = set(cfg.validation)
     train_imgs = [load_case(c, pre) for c in all_cases if c.name not in val_names]
-    val_imgs = [load_case(c, pre) for c in all_cases if c.name in val_names]
-    log.info("training on %d images, validating on %d", len(train_imgs), len(val_imgs))
+    val_cases = [c for c in all_cases if c.name in val_names]
+    log.info("training on %d images, validating on %d", len(train_imgs), len(val_cases))
 
     model = AttentionUNet(model_cfg).to(device)
     if start is not None:  # a resumed run's state (below) overrides these weights
         model.load_state_dict(start.state_dict)
         log.info("weights from %s (SHA-256 %s)", cfg.init_from, start.sha256[:12])
+    ema = None
+    if cfg.ema_decay > 0:
+        if not cfg.ema_decay < 1:
+            raise FundusError(f"ema_decay must be below 1 (got {cfg.ema_decay}).")
+        ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
+    evaluated = model if ema is None else ema.module  # the weights that are validated and saved
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.restart_epochs)
     start_epoch, best = 0, {"val_f1": -1.0, "val_threshold": 0.5}
@@ -145,6 +150,10 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
+        if ema is not None:
+            if "ema" not in state:
+                raise FundusError(f"{state_path} was saved without weight averaging; resume it with ema_decay = 0.")
+            ema.load_state_dict(state["ema"])
         start_epoch, best = int(state["epoch"]), dict(state["best"])
         sampler_state = state.get("sampler_rng")  # absent in runs saved before it was recorded
         log.info("resumed after epoch %d", start_epoch)
@@ -155,7 +164,7 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     write_bytes(out / "config.json", json.dumps(asdict(cfg), indent=2).encode("utf-8"))
 
     def make_ckpt(threshold: float, info: dict[str, Any]) -> Checkpoint:
-        return Checkpoint(model_config=model_cfg, preprocess=pre, state_dict=model.state_dict(), threshold=threshold,
+        return Checkpoint(model_config=model_cfg, preprocess=pre, state_dict=evaluated.state_dict(), threshold=threshold,
                           name=cfg.name, info={"train_config": json.dumps(asdict(cfg)), **info})
 
     model.train()
@@ -173,6 +182,8 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
+            if ema is not None:
+                ema.update_parameters(model)
             sched.step(epoch + (step + 1) / cfg.steps_per_epoch)
             losses.append(float(loss.detach()))
             if on_progress is not None:
@@ -180,8 +191,8 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
                              "steps": cfg.steps_per_epoch, "loss": losses[-1], "lr": opt.param_groups[0]["lr"]})
         record: dict[str, Any] = {"epoch": epoch + 1, "loss": float(np.mean(losses)),
                                   "lr": opt.param_groups[0]["lr"], "seconds": time.perf_counter() - t0}
-        if val_imgs:
-            record.update(validate(model, val_imgs, pre, device))
+        if val_cases:
+            record.update(validate(evaluated, val_cases, pre, device))
         else:
             record.update({"val_f1": -float(np.mean(losses)), "val_threshold": 0.5})
         improved = record["val_f1"] > best["val_f1"]
@@ -192,7 +203,8 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
         save_checkpoint(make_ckpt(record["val_threshold"], {"epoch": epoch + 1}), out / "last.pt")
         with atomic_path(state_path) as tmp:
             torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),
-                        "epoch": epoch + 1, "best": best, "sampler_rng": sampler.rng.bit_generator.state}, tmp)
+                        "epoch": epoch + 1, "best": best, "sampler_rng": sampler.rng.bit_generator.state,
+                        **({"ema": ema.state_dict()} if ema is not None else {})}, tmp)
         with open(out / "log.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps({**record, "best": improved}) + "\n")
         log.info("epoch %d %s", epoch + 1, json.dumps(record))

@@ -9,6 +9,8 @@ import numpy as np
 import pytest
 
 from fundus_app import load_image
+from fundus_app.datasets import cases_named
+from fundus_app.evaluation import select_threshold
 from fundus_app.model.checkpoint import load_checkpoint
 from fundus_app.model.inference import Segmenter
 from fundus_app.preprocess import PreprocessConfig
@@ -28,6 +30,11 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     assert len(log) == 1 and 0 <= log[0]["val_f1"] <= 1
     ckpt = load_checkpoint(best)
     assert ckpt.model_config.base_channels == 4 and ckpt.info["epoch"] == 1
+    # the epoch and its threshold are chosen by what the benchmarks report: mean per-image F1 of the
+    # written mask at the image's own resolution, the criterion of evaluation.select_threshold
+    again = select_threshold(Segmenter(ckpt, device="cpu", backend="torch"), cases_named(["drive_22"], ["drive-train"]))
+    assert ckpt.threshold == again["threshold"] == log[0]["val_threshold"]
+    assert ckpt.info["val_f1"] == pytest.approx(again["mean_f1"], abs=1e-9) and set(log[0]["val_images"]) == {"drive_22"}
     # the checkpoint works in the product's inference path
     image = load_image(data / "DRIVE" / "test" / "images" / "01_test.tif")
     seg = Segmenter(ckpt, device="cpu").segment(image)
@@ -86,6 +93,41 @@ def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(data: Path, tmp
     state = torch.load(tmp_path / "split" / "state.pt", map_location="cpu", weights_only=True)
     assert state["epoch"] == 2 and "sampler_rng" in state
     assert not list((tmp_path / "split").glob("*.part*"))
+
+
+def test_weight_averaging_saves_the_moving_average_and_resumes_it(data: Path, tmp_path: Path) -> None:
+    import torch
+
+    base = dict(limit_images=2, validation=("drive_22",), steps_per_epoch=3, batch_size=2, patch_size=64,
+                patches_per_draw=2, lr=1e-2, model={"base_channels": 4, "depth": 3, "attention": True})
+    plain = train(TrainConfig(out_dir=str(tmp_path / "plain"), epochs=1, **base))
+    first_step = load_checkpoint(train(TrainConfig(out_dir=str(tmp_path / "one"), epochs=1,
+                                                   **{**base, "steps_per_epoch": 1}))).state_dict
+    # decay close to 1: the average stays at the first step's weights while training moves on
+    slow = train(TrainConfig(out_dir=str(tmp_path / "slow"), epochs=1, ema_decay=0.999999, **base))
+    state = torch.load(tmp_path / "slow" / "state.pt", map_location="cpu", weights_only=True)
+    trained = state["model"]
+    assert all(torch.equal(trained[k], v) for k, v in load_checkpoint(plain).state_dict.items())  # same run
+    averaged = load_checkpoint(slow).state_dict
+    assert averaged.keys() == trained.keys()
+    assert all(torch.equal(averaged[k], state["ema"]["module." + k]) for k in averaged)
+    assert int(state["ema"]["n_averaged"]) == 3
+    convs = [k for k, v in trained.items() if v.ndim == 4]
+    for k in convs:
+        assert torch.allclose(averaged[k], first_step[k], atol=1e-5)
+    assert max(float((trained[k] - first_step[k]).abs().max()) for k in convs) > 1e-3
+    whole = TrainConfig(out_dir=str(tmp_path / "whole"), epochs=2, ema_decay=0.5, **base)
+    train(whole)
+    train(TrainConfig(**{**whole.__dict__, "out_dir": str(tmp_path / "split"), "epochs": 1}))
+    train(TrainConfig(**{**whole.__dict__, "out_dir": str(tmp_path / "split"), "resume": True}))
+    a = load_checkpoint(tmp_path / "whole" / "last.pt").state_dict
+    b = load_checkpoint(tmp_path / "split" / "last.pt").state_dict
+    assert all(torch.equal(a[k], b[k]) for k in a)  # the average is carried across a resume
+    # a run saved without the average cannot silently restart it
+    from fundus_app.errors import FundusError
+    with pytest.raises(FundusError, match="ema_decay"):
+        train(TrainConfig(**{**base, "out_dir": str(tmp_path / "plain"), "epochs": 2, "resume": True,
+                             "ema_decay": 0.9}))
 
 
 def test_validation_names_outside_the_training_datasets_are_refused(data: Path, tmp_path: Path) -> None:
