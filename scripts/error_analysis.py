@@ -29,7 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundus_app import metrics  # noqa: E402
-from fundus_app.datasets import cases  # noqa: E402
+from fundus_app.datasets import Case, cases  # noqa: E402
 from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from bundled_recipe import validation_cases  # noqa: E402
@@ -50,21 +50,23 @@ def mean_f1(items: list[Scored], predict) -> float:  # noqa: ANN001
     return float(np.mean([metrics.score(predict(p), y, fov).f1 for p, y, fov in items]))
 
 
+def segment_all(seg: Segmenter, items: list[Case]) -> list[Scored]:
+    """Probability map, label and scoring FOV of each case."""
+    out = []
+    for case in items:
+        sc = load_for_scoring(case)
+        out.append((seg.segment(sc.image).probability, sc.truth.astype(bool), sc.fov))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled model)")
     parser.add_argument("--set", default="drive-test")
     args = parser.parse_args()
     seg = Segmenter.load(args.model, device="cpu", backend="torch")
-    def segment(items: list) -> list[Scored]:  # noqa: ANN001
-        out = []
-        for case in items:
-            sc = load_for_scoring(case)
-            out.append((seg.segment(sc.image).probability, sc.truth.astype(bool), sc.fov))
-        return out
-
-    validation = segment(validation_cases())
-    test = segment(cases(args.set))
+    validation = segment_all(seg, validation_cases())
+    test = segment_all(seg, cases(args.set))
     thr = seg.threshold
 
     counts = dict.fromkeys(("vessel", "thin", "fn", "fn_thin", "fp", "fp_beside"), 0)
