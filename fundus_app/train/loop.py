@@ -26,7 +26,7 @@ from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkp
 from fundus_app.model.inference import Segmenter, resolve_device
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
-from fundus_app.train.data import AugmentConfig, PatchSampler, TrainImage, load_case
+from fundus_app.train.data import AugmentConfig, PatchSampler, load_case
 from fundus_app.train.losses import cldice_loss, dice_focal_loss
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,8 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     if start is not None and start.model_config != model_cfg:  # refused before minutes of image loading
         raise FundusError(f"{Path(cfg.init_from).name} is a different network ({start.model_config}) "
                           f"than this run's ({model_cfg}).")
+    if not 0 <= cfg.ema_decay < 1:  # also refused before the images are loaded
+        raise FundusError(f"ema_decay must be 0 (off) or between 0 and 1 (got {cfg.ema_decay}).")
     if cfg.limit_images:
         all_cases = all_cases[:cfg.limit_images]
     val_names = set(cfg.validation)
@@ -136,8 +138,6 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
         log.info("weights from %s (SHA-256 %s)", cfg.init_from, start.sha256[:12])
     ema = None
     if cfg.ema_decay > 0:
-        if not cfg.ema_decay < 1:
-            raise FundusError(f"ema_decay must be below 1 (got {cfg.ema_decay}).")
         ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
     evaluated = model if ema is None else ema.module  # the weights that are validated and saved
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)

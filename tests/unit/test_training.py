@@ -128,6 +128,9 @@ def test_weight_averaging_saves_the_moving_average_and_resumes_it(data: Path, tm
     with pytest.raises(FundusError, match="ema_decay"):
         train(TrainConfig(**{**base, "out_dir": str(tmp_path / "plain"), "epochs": 2, "resume": True,
                              "ema_decay": 0.9}))
+    with pytest.raises(FundusError, match="ema_decay"):  # an average that never moves
+        train(TrainConfig(**{**base, "out_dir": str(tmp_path / "frozen"), "epochs": 1, "ema_decay": 1.0}))
+    assert not (tmp_path / "frozen" / "state.pt").exists()
 
 
 def test_validation_names_outside_the_training_datasets_are_refused(data: Path, tmp_path: Path) -> None:
