@@ -110,12 +110,14 @@ def table() -> str:
             continue
         log = [json.loads(line) for line in log_path.read_text().splitlines()]
         best = max(log, key=lambda r: r["val_f1"])
+        # logs written before validation scored per image (no "val_images") pooled the pixels: mark them
+        val = f"{best['val_f1']:.4f}" + ("" if "val_images" in best else " (pooled)")
         ev = json.loads(eval_path.read_text())
         d, s = ev["drive-test"], ev["stare-test"]
         hrf = f"{ev['hrf-sample']['mean']['f1']:.4f}" if "hrf-sample" in ev else "-"
         lines.append(
             f"| {name} | {what} | {ev['params'] / 1e6:.2f} M | {statistics.median(r['seconds'] for r in log):.0f} | "
-            f"{best['epoch']}/{len(log)} | {best['val_f1']:.4f} | {d['threshold']:.2f} | {d['mean']['f1']:.4f} | "
+            f"{best['epoch']}/{len(log)} | {val} | {d['threshold']:.2f} | {d['mean']['f1']:.4f} | "
             f"{d['mean']['auc']:.4f} | {s['mean']['f1']:.4f} | {s['mean']['auc']:.4f} | {hrf} | {d['median_seconds']:.2f} |")
     return "\n".join(lines)
 
