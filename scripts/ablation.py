@@ -3,8 +3,8 @@
     python scripts/ablation.py run   [--epochs 10] [--only NAME ...]   # trains, then evaluates
     python scripts/ablation.py table                                    # markdown table of runs/ablation
 
-Every variant starts from configs/train_bundled.toml and changes one thing. All
-runs use the same seed, the same training images, the same validation images
+Every variant starts from configs/train_b8.toml (the width-8 recipe bundled until 1 Dec
+2026) and changes one thing. All runs use the same seed, the same training images, the same validation images
 (selection and threshold) and one cosine learning-rate cycle over ``--epochs``
 epochs, so they differ only in the variant. Each best checkpoint is then scored
 on DRIVE test, STARE test and the HRF sample from the files ``segment`` writes
@@ -34,13 +34,13 @@ from fundus_app.train.loop import TrainConfig, train  # noqa: E402
 from fundus_app.train.recipe import read_recipe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE_CONFIG = ROOT / "configs" / "train_bundled.toml"
+BASE_CONFIG = ROOT / "configs" / "train_b8.toml"
 OUT = ROOT / "runs" / "ablation"
 TEST_SETS = ("drive-test", "stare-test", "hrf-sample")  # HRF: one image of another camera, a sanity case
 
 # name -> (what changes, overrides of the bundled recipe)
 VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "baseline": ("bundled recipe: width 8, depth 4, attention gates, Dice+focal", {}),
+    "baseline": ("width-8 recipe: width 8, depth 4, attention gates, Dice+focal", {}),
     "no-attention": ("attention gates off", {"model": {"base_channels": 8, "depth": 4, "attention": False}}),
     "width-16": ("width 16 (4x parameters)", {"model": {"base_channels": 16, "depth": 4, "attention": True}}),
     "depth-3": ("depth 3", {"model": {"base_channels": 8, "depth": 3, "attention": True}}),

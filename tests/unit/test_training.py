@@ -157,6 +157,23 @@ def test_shipped_recipes_are_valid(recipe: Path, data: Path) -> None:
     assert set(cfg.model) <= set(UNetConfig.__dataclass_fields__)  # a misspelt option would be ignored
     UNetConfig.from_dict(cfg.model)
 
+
+def test_bundled_recipe_is_the_bundled_checkpoints_recipe() -> None:
+    # the card's "exact training command" must describe the shipped weights: every option the
+    # checkpoint recorded equals configs/train_bundled.toml's (out_dir only names the folder)
+    import dataclasses
+    import json
+
+    from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+    from fundus_app.train.recipe import read_recipe
+
+    recipe = Path(__file__).resolve().parents[2] / "configs" / "train_bundled.toml"
+    expected = dataclasses.asdict(TrainConfig.from_dict(read_recipe(recipe)))
+    recorded = json.loads(load_checkpoint(bundled_path()).info["train_config"])
+    expected.pop("out_dir"), recorded.pop("out_dir")
+    assert recorded == json.loads(json.dumps(expected))  # tuples as JSON lists, like the record
+
+
 def test_patch_sampler_keeps_labels_aligned_with_images(data: Path) -> None:
     from fundus_app.datasets import cases
 
