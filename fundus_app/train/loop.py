@@ -150,9 +150,12 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
         model.load_state_dict(state["model"])
         opt.load_state_dict(state["optimizer"])
         sched.load_state_dict(state["scheduler"])
+        # the saved best.pt holds averaged weights or raw ones; a resume must keep to the same kind
+        if ema is not None and "ema" not in state:
+            raise FundusError(f"{state_path} was saved without weight averaging; resume it with ema_decay = 0.")
+        if ema is None and "ema" in state:
+            raise FundusError(f"{state_path} was saved with weight averaging; resume it with the same ema_decay.")
         if ema is not None:
-            if "ema" not in state:
-                raise FundusError(f"{state_path} was saved without weight averaging; resume it with ema_decay = 0.")
             ema.load_state_dict(state["ema"])
         start_epoch, best = int(state["epoch"]), dict(state["best"])
         sampler_state = state.get("sampler_rng")  # absent in runs saved before it was recorded

@@ -128,6 +128,10 @@ def test_weight_averaging_saves_the_moving_average_and_resumes_it(data: Path, tm
     with pytest.raises(FundusError, match="ema_decay"):
         train(TrainConfig(**{**base, "out_dir": str(tmp_path / "plain"), "epochs": 2, "resume": True,
                              "ema_decay": 0.9}))
+    with pytest.raises(FundusError, match="same ema_decay"):  # nor an averaged run continue without it
+        train(TrainConfig(**{**whole.__dict__, "out_dir": str(tmp_path / "split"), "epochs": 3, "resume": True,
+                             "ema_decay": 0.0}))
+    assert torch.equal(load_checkpoint(tmp_path / "split" / "last.pt").state_dict[convs[0]], b[convs[0]])
     with pytest.raises(FundusError, match="ema_decay"):  # an average that never moves
         train(TrainConfig(**{**base, "out_dir": str(tmp_path / "frozen"), "epochs": 1, "ema_decay": 1.0}))
     assert not (tmp_path / "frozen" / "state.pt").exists()
