@@ -34,6 +34,23 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
+def host_speed() -> str:
+    """Two model-free yardsticks, so figures from different days on a shared host can be compared:
+    a pure-Python loop (what the GUI, report and biomarker code feel) and a float32 matrix product
+    on all threads (what the network feels). Medians of 5."""
+    import numpy as np
+
+    def loop() -> None:
+        total = 0
+        for i in range(2_000_000):
+            total += i
+
+    a = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
+    py = statistics.median(timeit(loop, 5))
+    mm = statistics.median(timeit(lambda: a @ a, 5))
+    return f"host yardsticks: 2M-step Python loop {1000 * py:.0f} ms, 1024^2 float32 matmul {2 * 1024**3 / mm / 1e9:.0f} GFLOP/s"
+
+
 def timeit(fn: Callable[[], object], repeats: int) -> list[float]:
     fn()  # warm-up
     out = []
@@ -111,6 +128,7 @@ def main() -> int:
 
     print(f"CPU: {cpu_model()}, {os.cpu_count()} logical cores, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads; CUDA: {torch.cuda.is_available()}")
+    print(host_speed())
     drive = data_root() / "DRIVE" / "test" / "images" / "01_test.tif"
     hrf = REPO / "resources" / "samples" / "hrf_01_h.jpg"
     seg = Segmenter.load(device="cpu")
