@@ -39,7 +39,10 @@ class Checkpoint:
     sha256: str = ""
 
     def build_model(self) -> AttentionUNet:
-        model = AttentionUNet(self.model_config)
+        # the random initial weights are overwritten at once; drawing them must not shift the caller's
+        # random stream (a training run that loads a checkpoint would otherwise start from other weights)
+        with torch.random.fork_rng(devices=[]):
+            model = AttentionUNet(self.model_config)
         model.load_state_dict(self.state_dict)
         return model.eval()
 

@@ -27,7 +27,7 @@ from fundus_app.model.inference import Segmenter, resolve_device
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
 from fundus_app.train.data import AugmentConfig, PatchSampler, load_case
-from fundus_app.train.losses import cldice_loss, dice_focal_loss
+from fundus_app.train.losses import cldice_loss, dice_focal_loss, distillation_loss
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,10 @@ class TrainConfig:
     threads: int = 0  # 0: torch default
     resume: bool = False
     init_from: str = ""  # checkpoint whose weights start the run (fine-tuning); same model options required
+    # >0 with distill_from: add a teacher network's probabilities as soft targets (knowledge
+    # distillation into a smaller, faster student); the teacher must see the same pixels (same preprocess)
+    distill_from: str = ""
+    distill_weight: float = 0.0
     name: str = "vessel-unet"
     model: dict[str, Any] = field(default_factory=lambda: {"base_channels": 8, "depth": 4, "attention": True})
     augment: dict[str, Any] = field(default_factory=dict)
@@ -125,6 +129,14 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
                           f"than this run's ({model_cfg}).")
     if not 0 <= cfg.ema_decay < 1:  # also refused before the images are loaded
         raise FundusError(f"ema_decay must be 0 (off) or between 0 and 1 (got {cfg.ema_decay}).")
+    teacher_ckpt = None
+    if cfg.distill_weight > 0:  # checked before the images are loaded
+        if not cfg.distill_from:
+            raise FundusError("distill_weight > 0 needs distill_from, the teacher checkpoint.")
+        teacher_ckpt = load_checkpoint(cfg.distill_from)
+        if teacher_ckpt.preprocess != pre:
+            raise FundusError(f"{Path(cfg.distill_from).name} was trained on other pixels ({teacher_ckpt.preprocess}) "
+                              f"than this run's ({pre}).")
     if cfg.limit_images:
         all_cases = all_cases[:cfg.limit_images]
     val_names = set(cfg.validation)
@@ -136,6 +148,10 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     if start is not None:  # a resumed run's state (below) overrides these weights
         model.load_state_dict(start.state_dict)
         log.info("weights from %s (SHA-256 %s)", cfg.init_from, start.sha256[:12])
+    teacher = None
+    if teacher_ckpt is not None:
+        teacher = teacher_ckpt.build_model().to(device).requires_grad_(False)
+        log.info("distilling from %s (SHA-256 %s)", cfg.distill_from, teacher_ckpt.sha256[:12])
     ema = None
     if cfg.ema_decay > 0:
         ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
@@ -182,6 +198,10 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
                                    focal_weight=cfg.focal_weight, gamma=cfg.focal_gamma)
             if cfg.cldice_weight > 0:
                 loss = loss + cfg.cldice_weight * cldice_loss(logits, y, v, iterations=cfg.cldice_iterations)
+            if teacher is not None:
+                with torch.no_grad():
+                    teacher_prob = torch.sigmoid(teacher(x))
+                loss = loss + cfg.distill_weight * distillation_loss(logits, teacher_prob, v)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

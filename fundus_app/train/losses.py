@@ -1,4 +1,4 @@
-"""Training losses on logits, restricted to the field of view: Dice + focal, and optional clDice."""
+"""Training losses on logits, restricted to the field of view: Dice + focal, optional clDice and distillation."""
 from __future__ import annotations
 
 import torch
@@ -68,3 +68,15 @@ def cldice_loss(logits: torch.Tensor, target: torch.Tensor, valid: torch.Tensor,
     precision = ((skel_pred * target).sum() + eps) / (skel_pred.sum() + eps)
     sensitivity = ((skel_true * prob).sum() + eps) / (skel_true.sum() + eps)
     return 1 - 2 * precision * sensitivity / (precision + sensitivity)
+
+
+def distillation_loss(logits: torch.Tensor, teacher_prob: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy of the student's logits against a teacher's probabilities, over ``valid``.
+
+    Soft targets carry what a hard label cannot: how sure a better network is about each thin,
+    faint or ambiguous pixel (Hinton et al., "Distilling the Knowledge in a Neural Network", 2015).
+    Its minimum is at the teacher's own logits.
+    """
+    valid = valid.to(logits.dtype)
+    bce = F.binary_cross_entropy_with_logits(logits, teacher_prob.to(logits.dtype), reduction="none")
+    return (bce * valid).sum() / valid.sum().clamp_min(1.0)
