@@ -253,7 +253,6 @@ def test_distillation_pulls_the_student_towards_the_teacher(data: Path, tmp_path
     import torch
 
     from fundus_app.errors import FundusError
-    from fundus_app.model.unet import AttentionUNet
     from fundus_app.preprocess import enhance
 
     base = dict(limit_images=2, validation=("drive_22",), epochs=1, batch_size=2, patch_size=64, patches_per_draw=2)
@@ -267,14 +266,12 @@ def test_distillation_pulls_the_student_towards_the_teacher(data: Path, tmp_path
                                   distill_from=str(teacher_path), distill_weight=1.0, **student))
     labels_only = train(TrainConfig(out_dir=str(tmp_path / "labels"), lr=1e-2, **student))
 
+    case = load_case(cases_named(["drive_21"], ["drive-train"])[0], PreprocessConfig())
+    x = torch.from_numpy(enhance(case.rgb, case.fov, PreprocessConfig())[None, None, 192:384, 192:384].copy())
+
     def probability(path: Path) -> torch.Tensor:
-        ckpt = load_checkpoint(path)
-        net = AttentionUNet(ckpt.model_config).eval()
-        net.load_state_dict(ckpt.state_dict)
-        case = load_case(cases_named(["drive_21"], ["drive-train"])[0], PreprocessConfig())
-        x = torch.from_numpy(enhance(case.rgb, case.fov, PreprocessConfig())[None, None, 192:384, 192:384].copy())
         with torch.no_grad():
-            return torch.sigmoid(net(x))
+            return torch.sigmoid(load_checkpoint(path).build_model()(x))
 
     teacher = probability(teacher_path)
     gap_distilled = float((probability(distilled) - teacher).abs().mean())
