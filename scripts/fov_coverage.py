@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     print("image | scoring-FOV px outside the estimate | vessel px among them | estimate outside the scoring FOV")
     for case in cases(args.set):
         sc = load_for_scoring(case)
-        estimated, scored, vessel = sc.image.fov.astype(bool), sc.fov.astype(bool), sc.truth.astype(bool)
+        estimated, scored, vessel = sc.image.fov, sc.fov, sc.truth  # all (H, W) bool
         missed = scored & ~estimated
         print(f"{case.name} | {int(missed.sum())} | {int((vessel & missed).sum())} | {int((estimated & ~scored).sum())}")
         fov_px, fov_out = fov_px + int(scored.sum()), fov_out + int(missed.sum())
