@@ -1,5 +1,6 @@
 """U-Net with additive attention gates (Oktay et al., "Attention U-Net: Learning
-Where to Look for the Pancreas", MIDL 2018), and an optional ResNet34 encoder.
+Where to Look for the Pancreas", MIDL 2018), an optional ResNet34 encoder, and an optional
+second-pass refiner (a W-Net cascade).
 """
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ class UNetConfig:
     encoder: str = "plain"  # "plain" or "resnet34"
     drop_block: float = 0.0  # DropBlock drop probability in the plain U-Net's conv blocks (training only)
     drop_block_size: int = 7
+    # >0: a small second U-Net (W-Net; Galdran et al., "State-of-the-art retinal vessel segmentation
+    # with minimalistic models", Sci Rep 12:6174, 2022) re-reads the input with the first pass's
+    # probabilities, this many times with shared weights; width refine_channels, depth 3, no gates
+    refine_passes: int = 0
+    refine_channels: int = 8
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -239,8 +245,24 @@ class AttentionUNet(nn.Module):
         else:
             raise ValueError(f"unknown encoder {cfg.encoder!r}")
         self.head = nn.Conv2d(head_in, 1, 1)
+        self.refiner = (
+            AttentionUNet(UNetConfig(in_channels=cfg.in_channels + 1, base_channels=cfg.refine_channels,
+                                     depth=3, attention=False))
+            if cfg.refine_passes > 0 else None
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.forward_passes(x)[-1]
+
+    def forward_passes(self, x: torch.Tensor) -> list[torch.Tensor]:
+        """The logits of the first pass and of every refining pass (training supervises them all)."""
+        passes = [self.first_pass(x)]
+        for _ in range(self.cfg.refine_passes):
+            assert self.refiner is not None
+            passes.append(self.refiner(torch.cat([x, torch.sigmoid(passes[-1])], dim=1)))
+        return passes
+
+    def first_pass(self, x: torch.Tensor) -> torch.Tensor:
         feats = self.encoder(x)
         y = feats[-1]
         for stage, skip in zip(self.stages, reversed(feats[:-1])):

@@ -10,7 +10,7 @@ import logging
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,12 @@ def validate(model: AttentionUNet, validation: list[Case], pre: PreprocessConfig
             "val_images": result["images"]}
 
 
+def _can_start_from(start: UNetConfig, run: UNetConfig) -> bool:
+    """The same network, or its first pass alone (a refiner is then added with random weights)."""
+    return start == run or (start.refine_passes == 0 and start == replace(run, refine_passes=0,
+                                                                          refine_channels=start.refine_channels))
+
+
 def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
           should_cancel: Callable[[], bool] | None = None) -> Path:
     """Train a model; returns the path of the best checkpoint (``best.pt`` in ``out_dir``)."""
@@ -124,7 +130,7 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
         raise FundusError(f"Validation image(s) {', '.join(stray)} are not in the training datasets "
                           f"{', '.join(cfg.datasets)}.")
     start = load_checkpoint(cfg.init_from) if cfg.init_from else None
-    if start is not None and start.model_config != model_cfg:  # refused before minutes of image loading
+    if start is not None and not _can_start_from(start.model_config, model_cfg):  # before minutes of image loading
         raise FundusError(f"{Path(cfg.init_from).name} is a different network ({start.model_config}) "
                           f"than this run's ({model_cfg}).")
     if not 0 <= cfg.ema_decay < 1:  # also refused before the images are loaded
@@ -146,7 +152,12 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
 
     model = AttentionUNet(model_cfg).to(device)
     if start is not None:  # a resumed run's state (below) overrides these weights
-        model.load_state_dict(start.state_dict)
+        adding_refiner = start.model_config.refine_passes == 0 < model_cfg.refine_passes
+        missing, _ = model.load_state_dict(start.state_dict, strict=not adding_refiner)
+        if adding_refiner:  # only the new refiner starts from random weights; the first pass must all load
+            if any(not k.startswith("refiner.") for k in missing):
+                raise FundusError(f"{Path(cfg.init_from).name} does not hold this run's first-pass network.")
+            log.info("refiner (%d passes) starts from random weights", model_cfg.refine_passes)
         log.info("weights from %s (SHA-256 %s)", cfg.init_from, start.sha256[:12])
     teacher = None
     if teacher_ckpt is not None:
@@ -193,9 +204,11 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
             if should_cancel is not None and should_cancel():
                 raise Cancelled("training was cancelled")
             x, y, v = (torch.from_numpy(a).to(device) for a in sampler.batch(cfg.batch_size))
-            logits = model(x)
-            loss = dice_focal_loss(logits, y, v, dice_weight=cfg.dice_weight,
-                                   focal_weight=cfg.focal_weight, gamma=cfg.focal_gamma)
+            passes = model.forward_passes(x)
+            logits = passes[-1]
+            # every pass is supervised (W-Net): the first must stay a good prior for the refiner
+            loss = sum(dice_focal_loss(p, y, v, dice_weight=cfg.dice_weight, focal_weight=cfg.focal_weight,
+                                       gamma=cfg.focal_gamma) for p in passes)
             if cfg.cldice_weight > 0:
                 loss = loss + cfg.cldice_weight * cldice_loss(logits, y, v, iterations=cfg.cldice_iterations)
             if teacher is not None:

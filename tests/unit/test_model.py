@@ -18,7 +18,8 @@ from fundus_app.train.losses import cldice_loss, dice_focal_loss, soft_skeleton
 
 @pytest.mark.parametrize("cfg", [UNetConfig(base_channels=4, depth=3), UNetConfig(base_channels=4, depth=4, attention=False),
                                  UNetConfig(base_channels=4, encoder="resnet34"),
-                                 UNetConfig(base_channels=4, depth=4, drop_block=0.1)])
+                                 UNetConfig(base_channels=4, depth=4, drop_block=0.1),
+                                 UNetConfig(base_channels=4, depth=4, refine_passes=2, refine_channels=4)])
 def test_unet_keeps_spatial_size(cfg: UNetConfig) -> None:
     model = AttentionUNet(cfg).eval()
     m = cfg.size_multiple
@@ -57,6 +58,24 @@ def test_dropblock_is_training_only_and_leaves_earlier_checkpoint_layouts_alone(
         assert torch.equal(plain.eval()(x), dropped.eval()(x))  # eval: the same network
         dropped.train()
         assert not torch.equal(dropped(x), dropped(x))  # training: random blocks
+
+
+def test_refiner_reads_the_first_pass_and_leaves_single_pass_layouts_alone() -> None:
+    torch.manual_seed(0)
+    single = AttentionUNet(UNetConfig(base_channels=4))
+    torch.manual_seed(0)
+    cascade = AttentionUNet(UNetConfig(base_channels=4, refine_passes=2, refine_channels=4)).eval()
+    # the refiner is built last: the first pass has every shipped file's names and the same initial weights
+    assert not any(k.startswith("refiner.") for k in single.state_dict())
+    assert all(torch.equal(v, cascade.state_dict()[k]) for k, v in single.state_dict().items())
+    x = torch.randn(1, 1, 32, 48)
+    with torch.no_grad():
+        passes = cascade.forward_passes(x)
+        assert len(passes) == 3 and torch.equal(cascade(x), passes[-1])
+        assert torch.equal(passes[0], single.eval()(x))
+        # each pass re-reads the image with the previous pass's probabilities, with shared weights
+        assert torch.allclose(passes[2], cascade.refiner(torch.cat([x, torch.sigmoid(passes[1])], 1)))
+        assert not torch.allclose(passes[2], cascade.refiner(torch.cat([x, torch.zeros_like(x)], 1)))
 
 
 def test_attention_gate_coefficients_are_a_spatial_map_in_0_1() -> None:

@@ -78,6 +78,47 @@ def test_fine_tuning_starts_from_the_given_weights(data: Path, tmp_path: Path) -
         train(other)
 
 
+def test_a_refiner_is_added_to_a_single_pass_checkpoint_and_not_the_other_way(data: Path, tmp_path: Path) -> None:
+    import torch
+
+    from fundus_app import FundusError
+
+    small = {"base_channels": 4, "depth": 3, "attention": True}
+    base = dict(limit_images=3, validation=("drive_22",), epochs=1, steps_per_epoch=1, batch_size=2,
+                patch_size=64, patches_per_draw=2)
+    single = train(TrainConfig(out_dir=str(tmp_path / "single"), model=small, **base))
+    cascade_model = {**small, "refine_passes": 1, "refine_channels": 4}
+    progress: list[dict] = []
+    cascade = load_checkpoint(train(TrainConfig(out_dir=str(tmp_path / "w"), init_from=str(single), lr=0.0,
+                                                 model=cascade_model, **base), on_progress=progress.append))
+    start = load_checkpoint(single).state_dict
+    # lr 0: the first pass's convolutions are the start's; the refiner exists and was supervised
+    convs = [k for k, v in start.items() if v.ndim == 4]
+    assert convs and all(torch.equal(cascade.state_dict[k], start[k]) for k in convs)
+    assert any(k.startswith("refiner.") for k in cascade.state_dict)
+    assert cascade.model_config.refine_passes == 1 and np.isfinite(progress[0]["loss"])
+    # both passes are supervised: the step's loss is the sum of each pass's Dice + focal on its patches
+    from fundus_app.datasets import cases
+    from fundus_app.model.unet import AttentionUNet, UNetConfig
+    from fundus_app.train.data import AugmentConfig, PatchSampler
+    from fundus_app.train.losses import dice_focal_loss
+    from fundus_app.train.loop import seed_everything
+
+    cfg = TrainConfig(out_dir="", model=cascade_model, **base)
+    images = [load_case(c, PreprocessConfig()) for c in cases("drive-train")[:3] if c.name != "drive_22"]
+    sampler = PatchSampler(images, PreprocessConfig(), AugmentConfig(), cfg.patch_size, cfg.patches_per_draw, seed=cfg.seed)
+    x, y, v = (torch.from_numpy(a) for a in sampler.batch(cfg.batch_size))
+    seed_everything(cfg.seed)  # the refiner's initial weights, drawn as train() draws them
+    net = AttentionUNet(UNetConfig.from_dict(cascade_model))
+    net.load_state_dict(start, strict=False)
+    with torch.no_grad():
+        per_pass = [float(dice_focal_loss(p, y, v)) for p in net.train().forward_passes(x)]
+    assert progress[0]["loss"] == pytest.approx(sum(per_pass), rel=1e-4)
+    assert min(per_pass) > 1e-3  # so a loss of the last pass alone would differ
+    with pytest.raises(FundusError, match="different network"):  # a refiner cannot be dropped silently
+        train(TrainConfig(out_dir=str(tmp_path / "back"), init_from=str(tmp_path / "w" / "best.pt"), model=small, **base))
+
+
 def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(data: Path, tmp_path: Path) -> None:
     import torch
 
