@@ -290,39 +290,44 @@ def test_distillation_loss_is_least_at_the_teachers_logits_and_ignores_pixels_ou
     assert torch.isclose(distillation_loss(outside, teacher, valid), at)
 
 
-def test_distillation_pulls_the_student_towards_the_teacher(data: Path, tmp_path: Path) -> None:
+def test_distillation_trains_the_student_on_the_teachers_probabilities(data: Path, tmp_path: Path) -> None:
+    # Checked exactly on one step rather than by how close a few dozen steps bring a tiny student: that
+    # distance swung from 0.2 to 1.3 of the untrained gap with the seed and the host's float rounding.
     import torch
 
+    from fundus_app.datasets import cases
     from fundus_app.errors import FundusError
-    from fundus_app.preprocess import enhance
+    from fundus_app.model.unet import AttentionUNet, UNetConfig
+    from fundus_app.train.losses import distillation_loss
+    from fundus_app.train.loop import seed_everything
 
-    base = dict(limit_images=2, validation=("drive_22",), epochs=1, batch_size=2, patch_size=64, patches_per_draw=2)
-    teacher_path = train(TrainConfig(out_dir=str(tmp_path / "teacher"), steps_per_epoch=30, lr=1e-2,
-                                     model={"base_channels": 4, "depth": 3, "attention": True}, **base))
-    student = dict(steps_per_epoch=30, model={"base_channels": 2, "depth": 3, "attention": False}, **base)
-    # lr 0: the student's initial weights (only BatchNorm statistics move); then the same start trained on
-    # the teacher's probabilities alone, no label term
-    initial = train(TrainConfig(out_dir=str(tmp_path / "initial"), lr=0.0, **student))
-    distilled = train(TrainConfig(out_dir=str(tmp_path / "distilled"), lr=1e-2, dice_weight=0.0, focal_weight=0.0,
-                                  distill_from=str(teacher_path), distill_weight=1.0, **student))
-    labels_only = train(TrainConfig(out_dir=str(tmp_path / "labels"), lr=1e-2, **student))
+    base = dict(limit_images=2, validation=("drive_22",), epochs=1, steps_per_epoch=1, batch_size=2, patch_size=64,
+                patches_per_draw=2)
+    teacher_path = train(TrainConfig(out_dir=str(tmp_path / "teacher"), **{**base, "steps_per_epoch": 30}, lr=1e-2,
+                                     model={"base_channels": 4, "depth": 3, "attention": True}))
+    student_model = {"base_channels": 2, "depth": 3, "attention": False}
+    progress: list[dict] = []
+    train(TrainConfig(out_dir=str(tmp_path / "distilled"), lr=0.0, dice_weight=0.0, focal_weight=0.0,
+                      distill_from=str(teacher_path), distill_weight=1.0, model=student_model, **base),
+          on_progress=progress.append)
 
-    case = load_case(cases_named(["drive_21"], ["drive-train"])[0], PreprocessConfig())
-    x = torch.from_numpy(enhance(case.rgb, case.fov, PreprocessConfig())[None, None, 192:384, 192:384].copy())
-
-    def probability(path: Path) -> torch.Tensor:
-        with torch.no_grad():
-            return torch.sigmoid(load_checkpoint(path).build_model()(x))
-
-    teacher = probability(teacher_path)
-    gap_distilled = float((probability(distilled) - teacher).abs().mean())
-    gap_initial = float((probability(initial) - teacher).abs().mean())
-    gap_labels = float((probability(labels_only) - teacher).abs().mean())
-    assert gap_distilled < 0.5 * gap_initial  # measured 0.22 of it
-    assert gap_distilled < 0.75 * gap_labels  # closer than the same steps on the labels bring it (0.56)
+    # the first step's patches and the student's initial weights, drawn as train() draws them
+    cfg = TrainConfig(out_dir="", model=student_model, **base)
+    images = [load_case(c, PreprocessConfig()) for c in cases("drive-train")[:2] if c.name != "drive_22"]
+    sampler = PatchSampler(images, PreprocessConfig(), AugmentConfig(), cfg.patch_size, cfg.patches_per_draw, seed=cfg.seed)
+    x, y, v = (torch.from_numpy(a) for a in sampler.batch(cfg.batch_size))
+    seed_everything(cfg.seed)
+    student = AttentionUNet(UNetConfig.from_dict(student_model)).train()
+    with torch.no_grad():
+        logits = student(x)
+        to_teacher = float(distillation_loss(logits, torch.sigmoid(load_checkpoint(teacher_path).build_model()(x)), v))
+        to_labels = float(distillation_loss(logits, y, v))
+    # the loss is the student's cross-entropy against the teacher's probabilities, not against the labels
+    assert progress[0]["loss"] == pytest.approx(to_teacher, rel=1e-4)
+    assert abs(to_teacher - to_labels) > 0.01 * to_teacher
     with pytest.raises(FundusError, match="distill_from"):
-        train(TrainConfig(out_dir=str(tmp_path / "no_teacher"), distill_weight=1.0, **student))
+        train(TrainConfig(out_dir=str(tmp_path / "no_teacher"), distill_weight=1.0, model=student_model, **base))
     assert not (tmp_path / "no_teacher" / "state.pt").exists()
     with pytest.raises(FundusError, match="other pixels"):
         train(TrainConfig(out_dir=str(tmp_path / "other_pixels"), distill_from=str(teacher_path), distill_weight=1.0,
-                          preprocess={"reference_fov_px": 600.0}, **student))
+                          preprocess={"reference_fov_px": 600.0}, model=student_model, **base))
