@@ -1,0 +1,74 @@
+"""How does the working scale fare on photographs larger or smaller than the benchmarks'? (issue 3)
+
+    python scripts/enlarged_scale_probe.py --factor 0.6 1.4 1.75 3 --fov 648 756 [--model PATH]
+
+No stored dataset has a camera between DRIVE/STARE (FOV 540-690 px) and HRF (about 3300 px),
+the range of CHASE_DB1 and most clinic cameras. This resamples every DRIVE and STARE test image
+and its label by ``--factor`` (bicubic image, bilinear label cut at 0.5, nearest FOV mask), runs
+the network at the checkpoint's own scale and at each ``--fov`` with ``max_scale`` 1 (never
+enlarge, like ``scripts/inference_scale.py --max-scale 1``) and scores F1 at the checkpoint's
+threshold and AUC inside the FOV, in memory. A resampled label holds no finer vessel than the
+original, so the figures measure only what a mismatched vessel calibre costs, not what a finer
+working grid gains on truly high-resolution images (HRF measures that). Prints a markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fundus_app import load_image, metrics  # noqa: E402
+from fundus_app.datasets import cases  # noqa: E402
+from fundus_app.evaluation import load_for_scoring  # noqa: E402
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
+from fundus_app.model.inference import Segmenter  # noqa: E402
+from inference_scale import at_scale  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--factor", type=float, nargs="+", required=True, help="resampling factors of the test images")
+    parser.add_argument("--fov", type=float, nargs="+", required=True, help="working FOV diameters, never enlarging")
+    parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled one)")
+    args = parser.parse_args()
+    ckpt = load_checkpoint(args.model or bundled_path())
+    rules = {f"{ckpt.preprocess.reference_fov_px:.0f} (own)": Segmenter(ckpt, device="cpu", backend="torch")}
+    for fov_px in args.fov:
+        rules[f"{fov_px:.0f}, never enlarge"] = Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")
+    sets = ("drive-test", "stare-test")
+    head = ["factor", "working FOV px", *(f"{ds} F1 / AUC" for ds in sets)]
+    print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for factor in args.factor:
+            scores: dict[str, dict[str, list[metrics.Scores]]] = {rule: {ds: [] for ds in sets} for rule in rules}
+            for ds in sets:
+                for case in cases(ds):
+                    sc = load_for_scoring(case)
+                    h, w = sc.truth.shape
+                    size = (round(w * factor), round(h * factor))
+                    # through a file, so the loader estimates the resampled image's own FOV as in use
+                    path = Path(tmp) / f"{case.name}.png"
+                    cv2.imwrite(str(path), cv2.cvtColor(cv2.resize(sc.image.rgb, size, interpolation=cv2.INTER_CUBIC),
+                                                        cv2.COLOR_RGB2BGR))
+                    image = load_image(path)
+                    truth = cv2.resize(sc.truth.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) >= 0.5
+                    fov = cv2.resize(sc.fov.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+                    for rule, seg in rules.items():
+                        prob = seg.segment(image).probability
+                        scores[rule][ds].append(metrics.score(prob >= ckpt.threshold, truth, fov, prob))
+            for rule in rules:
+                cells = [f"{factor:g}", rule]
+                for ds in sets:
+                    mean = metrics.mean_scores(scores[rule][ds])
+                    cells.append(f"{mean.f1:.4f} / {mean.auc:.4f}")
+                print("| " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
