@@ -18,6 +18,22 @@ from fundus_app.train.data import AugmentConfig, PatchSampler, degrade_camera, j
 from fundus_app.train.loop import TrainConfig, train
 
 
+def first_training_step(cfg: TrainConfig):
+    """The first step's patches and a network with the initial weights, drawn as ``train(cfg)`` draws them."""
+    import torch
+
+    from fundus_app.datasets import cases
+    from fundus_app.model.unet import AttentionUNet, UNetConfig
+    from fundus_app.train.loop import seed_everything
+
+    images = [load_case(c, PreprocessConfig()) for c in cases("drive-train")[:cfg.limit_images]
+              if c.name not in cfg.validation]
+    sampler = PatchSampler(images, PreprocessConfig(), AugmentConfig(), cfg.patch_size, cfg.patches_per_draw, seed=cfg.seed)
+    x, y, v = (torch.from_numpy(a) for a in sampler.batch(cfg.batch_size))
+    seed_everything(cfg.seed)
+    return x, y, v, AttentionUNet(UNetConfig.from_dict(cfg.model))
+
+
 def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None:
     cfg = TrainConfig(out_dir=str(tmp_path / "run"), limit_images=2, validation=("drive_22",), epochs=1,
                       steps_per_epoch=2, batch_size=2, patch_size=64, patches_per_draw=2,
@@ -98,19 +114,10 @@ def test_a_refiner_is_added_to_a_single_pass_checkpoint_and_not_the_other_way(da
     assert any(k.startswith("refiner.") for k in cascade.state_dict)
     assert cascade.model_config.refine_passes == 1 and np.isfinite(progress[0]["loss"])
     # both passes are supervised: the step's loss is the sum of each pass's Dice + focal on its patches
-    from fundus_app.datasets import cases
-    from fundus_app.model.unet import AttentionUNet, UNetConfig
-    from fundus_app.train.data import AugmentConfig, PatchSampler
     from fundus_app.train.losses import dice_focal_loss
-    from fundus_app.train.loop import seed_everything
 
-    cfg = TrainConfig(out_dir="", model=cascade_model, **base)
-    images = [load_case(c, PreprocessConfig()) for c in cases("drive-train")[:3] if c.name != "drive_22"]
-    sampler = PatchSampler(images, PreprocessConfig(), AugmentConfig(), cfg.patch_size, cfg.patches_per_draw, seed=cfg.seed)
-    x, y, v = (torch.from_numpy(a) for a in sampler.batch(cfg.batch_size))
-    seed_everything(cfg.seed)  # the refiner's initial weights, drawn as train() draws them
-    net = AttentionUNet(UNetConfig.from_dict(cascade_model))
-    net.load_state_dict(start, strict=False)
+    x, y, v, net = first_training_step(TrainConfig(out_dir="", model=cascade_model, **base))
+    net.load_state_dict(start, strict=False)  # the refiner keeps the initial weights train() drew
     with torch.no_grad():
         per_pass = [float(dice_focal_loss(p, y, v)) for p in net.train().forward_passes(x)]
     assert progress[0]["loss"] == pytest.approx(sum(per_pass), rel=1e-4)
@@ -295,29 +302,21 @@ def test_distillation_trains_the_student_on_the_teachers_probabilities(data: Pat
     # distance swung from 0.2 to 1.3 of the untrained gap with the seed and the host's float rounding.
     import torch
 
-    from fundus_app.datasets import cases
     from fundus_app.errors import FundusError
-    from fundus_app.model.unet import AttentionUNet, UNetConfig
     from fundus_app.train.losses import distillation_loss
-    from fundus_app.train.loop import seed_everything
 
     base = dict(limit_images=2, validation=("drive_22",), epochs=1, steps_per_epoch=1, batch_size=2, patch_size=64,
                 patches_per_draw=2)
-    teacher_path = train(TrainConfig(out_dir=str(tmp_path / "teacher"), **{**base, "steps_per_epoch": 30}, lr=1e-2,
-                                     model={"base_channels": 4, "depth": 3, "attention": True}))
+    # any network other than the student will do: its probabilities differ from the labels and the student's
+    teacher_path = train(TrainConfig(out_dir=str(tmp_path / "teacher"), model={"base_channels": 4, "depth": 3,
+                                                                                 "attention": True}, **base))
     student_model = {"base_channels": 2, "depth": 3, "attention": False}
     progress: list[dict] = []
     train(TrainConfig(out_dir=str(tmp_path / "distilled"), lr=0.0, dice_weight=0.0, focal_weight=0.0,
                       distill_from=str(teacher_path), distill_weight=1.0, model=student_model, **base),
           on_progress=progress.append)
 
-    # the first step's patches and the student's initial weights, drawn as train() draws them
-    cfg = TrainConfig(out_dir="", model=student_model, **base)
-    images = [load_case(c, PreprocessConfig()) for c in cases("drive-train")[:2] if c.name != "drive_22"]
-    sampler = PatchSampler(images, PreprocessConfig(), AugmentConfig(), cfg.patch_size, cfg.patches_per_draw, seed=cfg.seed)
-    x, y, v = (torch.from_numpy(a) for a in sampler.batch(cfg.batch_size))
-    seed_everything(cfg.seed)
-    student = AttentionUNet(UNetConfig.from_dict(student_model)).train()
+    x, y, v, student = first_training_step(TrainConfig(out_dir="", model=student_model, **base))
     with torch.no_grad():
         logits = student(x)
         to_teacher = float(distillation_loss(logits, torch.sigmoid(load_checkpoint(teacher_path).build_model()(x)), v))
