@@ -28,6 +28,7 @@ from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
 from fundus_app.train.data import AugmentConfig, PatchSampler, load_case
 from fundus_app.train.losses import cldice_loss, dice_focal_loss, distillation_loss
+from fundus_app.train.widen import can_widen, widen
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class TrainConfig:
     device: str = "auto"
     threads: int = 0  # 0: torch default
     resume: bool = False
-    init_from: str = ""  # checkpoint whose weights start the run (fine-tuning); same model options required
+    init_from: str = ""  # checkpoint whose weights start the run: the same network, or a narrower one (widened)
     # >0 with distill_from: add a teacher network's probabilities as soft targets (knowledge
     # distillation into a smaller, faster student); the teacher must see the same pixels (same preprocess)
     distill_from: str = ""
@@ -106,9 +107,10 @@ def validate(model: AttentionUNet, validation: list[Case], pre: PreprocessConfig
 
 
 def _can_start_from(start: UNetConfig, run: UNetConfig) -> bool:
-    """The same network, or its first pass alone (a refiner is then added with random weights)."""
-    return start == run or (start.refine_passes == 0 and start == replace(run, refine_passes=0,
-                                                                          refine_channels=start.refine_channels))
+    """The same network, its first pass alone (a refiner is then added with random weights), or a
+    narrower one (widened, see ``widen``)."""
+    return start == run or can_widen(start, run) or (
+        start.refine_passes == 0 and start == replace(run, refine_passes=0, refine_channels=start.refine_channels))
 
 
 def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
@@ -150,8 +152,13 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
     val_cases = [c for c in all_cases if c.name in val_names]
     log.info("training on %d images, validating on %d", len(train_imgs), len(val_cases))
 
-    model = AttentionUNet(model_cfg).to(device)
-    if start is not None:  # a resumed run's state (below) overrides these weights
+    # with init_from, these are the starting weights; a resumed run's state (below) overrides them
+    widening = start is not None and can_widen(start.model_config, model_cfg)
+    model = (widen(start.build_model(), model_cfg) if widening else AttentionUNet(model_cfg)).to(device)
+    if widening:
+        log.info("widened %s (SHA-256 %s) from %d to %d base channels", cfg.init_from, start.sha256[:12],
+                 start.model_config.base_channels, model_cfg.base_channels)
+    elif start is not None:
         adding_refiner = start.model_config.refine_passes == 0 < model_cfg.refine_passes
         missing, _ = model.load_state_dict(start.state_dict, strict=not adding_refiner)
         if adding_refiner:  # only the new refiner starts from random weights; the first pass must all load
