@@ -9,6 +9,8 @@ Goodfellow, Shlens, "Net2Net: Accelerating Learning via Knowledge Transfer", ICL
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import torch
 from torch import nn
 
@@ -18,8 +20,6 @@ from fundus_app.model.unet import AttentionUNet, DecoderStage, UNetConfig
 
 def can_widen(start: UNetConfig, run: UNetConfig) -> bool:
     """``run`` is ``start`` with more base channels, a plain encoder and no refiner."""
-    from dataclasses import replace
-
     return (start.encoder == "plain" and start.refine_passes == 0 and run.refine_passes == 0
             and run.base_channels > start.base_channels
             and replace(start, base_channels=run.base_channels) == run)
