@@ -72,6 +72,33 @@ def jitter_hsv(rgb: np.ndarray, rng: np.random.Generator, amount: float) -> np.n
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)
 
 
+def blur(rgb: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur: defocus, soft optics."""
+    return cv2.GaussianBlur(rgb, (0, 0), sigma)
+
+
+def sharpen(rgb: np.ndarray, sigma: float) -> np.ndarray:
+    """Unsharp mask: a camera's built-in sharpening (halos along the vessels)."""
+    return cv2.addWeighted(rgb, 1.8, blur(rgb, sigma), -0.8, 0)
+
+
+def apply_gamma(rgb: np.ndarray, gamma: float) -> np.ndarray:
+    """Exposure and contrast curve: grey values raised to ``gamma`` (on 0..1)."""
+    return cv2.LUT(rgb, (255.0 * (np.arange(256) / 255.0) ** gamma).round().astype(np.uint8))
+
+
+def add_noise(rgb: np.ndarray, std: float, rng: np.random.Generator) -> np.ndarray:
+    """Additive Gaussian sensor noise of ``std`` grey levels."""
+    noise = rng.normal(0.0, std, rgb.shape).astype(np.float32)
+    return np.clip(rgb.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+
+
+def jpeg_roundtrip(rgb: np.ndarray, quality: int) -> np.ndarray:
+    """The image after JPEG compression at ``quality``; unchanged if encoding fails."""
+    ok, buf = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy() if ok else rgb
+
+
 def degrade_camera(rgb: np.ndarray, rng: np.random.Generator, aug: AugmentConfig) -> np.ndarray:
     """Blur, gamma, noise and JPEG artefacts of another camera; draws no random numbers when all are off
     (so a recipe without them keeps its patch stream)."""
@@ -79,19 +106,14 @@ def degrade_camera(rgb: np.ndarray, rng: np.random.Generator, aug: AugmentConfig
     if aug.blur_sigma > 0:
         kind = rng.random()  # a third blurred, a third sharpened (unsharp mask), a third as taken
         if kind < 2 / 3:
-            blurred = cv2.GaussianBlur(out, (0, 0), float(rng.uniform(0.3, aug.blur_sigma)))
-            out = blurred if kind < 1 / 3 else cv2.addWeighted(out, 1.8, blurred, -0.8, 0)
+            sigma = float(rng.uniform(0.3, aug.blur_sigma))
+            out = blur(out, sigma) if kind < 1 / 3 else sharpen(out, sigma)
     if aug.gamma_jitter > 0:
-        gamma = float(np.exp(rng.uniform(-aug.gamma_jitter, aug.gamma_jitter)))
-        out = cv2.LUT(out, (255.0 * (np.arange(256) / 255.0) ** gamma).round().astype(np.uint8))
+        out = apply_gamma(out, float(np.exp(rng.uniform(-aug.gamma_jitter, aug.gamma_jitter))))
     if aug.noise_std > 0:
-        noise = rng.normal(0.0, rng.uniform(0.0, aug.noise_std), out.shape).astype(np.float32)
-        out = np.clip(out.astype(np.float32) + noise, 0, 255).astype(np.uint8)
+        out = add_noise(out, rng.uniform(0.0, aug.noise_std), rng)
     if aug.jpeg_quality_min > 0 and rng.random() < 0.5:
-        quality = int(rng.integers(aug.jpeg_quality_min, 96))
-        ok, buf = cv2.imencode(".jpg", out[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-        if ok:  # a failed encode leaves the draw as it was rather than stopping the run
-            out = cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy()
+        out = jpeg_roundtrip(out, int(rng.integers(aug.jpeg_quality_min, 96)))
     return out
 
 

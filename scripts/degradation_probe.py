@@ -1,0 +1,97 @@
+"""How much does a poorer or different camera cost? The test images degraded, one effect at a time (issue 3)
+
+    python scripts/degradation_probe.py [--model PATH ...] [--sets validation drive-test stare-test]
+
+The stored datasets hold two cameras (DRIVE, STARE) and one HRF image; clinics bring others. This
+applies fixed camera effects, each alone and stronger than the training augmentation's, to every
+DRIVE and STARE test image (through a PNG file, so the loader estimates the degraded image's FOV as
+in use), segments with the bundled checkpoint and each ``--model`` at its own threshold, and scores
+F1 and AUC inside the dataset's scoring FOV against the unchanged labels, in memory. The effects are
+the training augmentation's own functions (``fundus_app.train.data``). ``validation`` is the bundled
+recipe's validation images (``configs/train_bundled.toml``: drive_39, drive_40, stare_im0139), never trained on: a candidate is
+chosen on them, the test sets only report. Prints a markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fundus_app import load_image, metrics  # noqa: E402
+from fundus_app.datasets import cases, cases_named  # noqa: E402
+from fundus_app.evaluation import load_for_scoring  # noqa: E402
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
+from fundus_app.model.inference import Segmenter  # noqa: E402
+from fundus_app.train.loop import TrainConfig  # noqa: E402
+from fundus_app.train.recipe import read_recipe  # noqa: E402
+from fundus_app.train.data import add_noise, apply_gamma, blur, jpeg_roundtrip, sharpen  # noqa: E402
+
+
+def half_resolution(rgb: np.ndarray) -> np.ndarray:
+    """A camera with half the pixels across, shown at the original size."""
+    h, w = rgb.shape[:2]
+    small = cv2.resize(rgb, (w // 2, h // 2), interpolation=cv2.INTER_AREA)
+    return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
+
+
+EFFECTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "none": lambda rgb: rgb,
+    "blur sigma 1": lambda rgb: blur(rgb, 1.0),
+    "blur sigma 2": lambda rgb: blur(rgb, 2.0),
+    "sharpen sigma 2": lambda rgb: sharpen(rgb, 2.0),
+    "gamma 0.6 (brighter)": lambda rgb: apply_gamma(rgb, 0.6),
+    "gamma 1.6 (darker)": lambda rgb: apply_gamma(rgb, 1.6),
+    # the stored images' own noise is about 1 grey level (Immerkaer's estimate on the green channel)
+    "noise std 2": lambda rgb: add_noise(rgb, 2.0, np.random.default_rng(0)),
+    "noise std 4": lambda rgb: add_noise(rgb, 4.0, np.random.default_rng(0)),
+    "noise std 8": lambda rgb: add_noise(rgb, 8.0, np.random.default_rng(0)),
+    "JPEG quality 75": lambda rgb: jpeg_roundtrip(rgb, 75),
+    "JPEG quality 50": lambda rgb: jpeg_roundtrip(rgb, 50),
+    "JPEG quality 20": lambda rgb: jpeg_roundtrip(rgb, 20),
+    "half resolution": half_resolution,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, nargs="*", default=[], help="checkpoints besides the bundled one")
+    parser.add_argument("--sets", nargs="+", default=["drive-test", "stare-test"],
+                        choices=["validation", "drive-test", "stare-test"])
+    args = parser.parse_args()
+    paths = [bundled_path(), *args.model]
+    checkpoints = {("bundled" if p == bundled_path() else p.parent.name + "/" + p.name): load_checkpoint(p) for p in paths}
+    segmenters = {name: Segmenter(ckpt, device="cpu", backend="torch") for name, ckpt in checkpoints.items()}
+    sets = tuple(args.sets)
+    head = ["effect", "model", *(f"{ds} F1 / AUC" for ds in sets)]
+    print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|", flush=True)
+    recipe = TrainConfig.from_dict(read_recipe(Path(__file__).resolve().parents[1] / "configs" / "train_bundled.toml"))
+    chosen = {ds: cases_named(recipe.validation, recipe.datasets) if ds == "validation" else cases(ds) for ds in sets}
+    scoring = {ds: [load_for_scoring(c) for c in chosen[ds]] for ds in sets}
+    with tempfile.TemporaryDirectory() as tmp:
+        for effect, apply in EFFECTS.items():
+            scores: dict[str, dict[str, list[metrics.Scores]]] = {m: {ds: [] for ds in sets} for m in segmenters}
+            for ds in sets:
+                for sc in scoring[ds]:
+                    path = Path(tmp) / "degraded.png"
+                    cv2.imwrite(str(path), cv2.cvtColor(apply(sc.image.rgb), cv2.COLOR_RGB2BGR))
+                    image = load_image(path)
+                    for name, seg in segmenters.items():
+                        prob = seg.segment(image).probability
+                        scores[name][ds].append(metrics.score(prob >= checkpoints[name].threshold, sc.truth, sc.fov, prob))
+            for name in segmenters:
+                cells = [effect, name]
+                for ds in sets:
+                    mean = metrics.mean_scores(scores[name][ds])
+                    cells.append(f"{mean.f1:.4f} / {mean.auc:.4f}")
+                print("| " + " | ".join(cells) + " |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
