@@ -212,24 +212,32 @@ def test_shipped_recipes_are_valid(recipe: Path, data: Path) -> None:
 
 def test_bundled_recipe_is_the_bundled_checkpoints_recipe() -> None:
     # the card's "exact training command" must describe the shipped weights: every option the
-    # checkpoint recorded equals configs/train_bundled.toml's (out_dir names the folder and resume says
-    # the run was continued, which changes nothing in the weights: the resume tests above)
+    # checkpoint recorded equals its recipe's, stage 2 (configs/finetune_camera_noise.toml), whose
+    # init_from is stage 1's output (configs/train_bundled.toml). out_dir names the folder, resume says
+    # the run was continued (no change to the weights: the resume tests above), and init_from names
+    # where the starting weights were read (the shipped run read them as then bundled)
     import dataclasses
     import json
 
     from fundus_app.model.checkpoint import bundled_path, load_checkpoint
     from fundus_app.train.recipe import read_recipe
 
-    recipe = Path(__file__).resolve().parents[2] / "configs" / "train_bundled.toml"
-    expected = dataclasses.asdict(TrainConfig.from_dict(read_recipe(recipe)))
+    configs = Path(__file__).resolve().parents[2] / "configs"
+    stage1 = TrainConfig.from_dict(read_recipe(configs / "train_bundled.toml"))
+    stage2 = TrainConfig.from_dict(read_recipe(configs / "finetune_camera_noise.toml"))
+    assert Path(stage2.init_from) == Path(stage1.out_dir) / "best.pt"
+    expected = dataclasses.asdict(stage2)
     recorded = json.loads(load_checkpoint(bundled_path()).info["train_config"])
-    for run_control in ("out_dir", "resume"):
+    for run_control in ("out_dir", "resume", "init_from"):
         expected.pop(run_control), recorded.pop(run_control)
     # an option added after the checkpoint was trained must be at its default: it did not exist then
     defaults = dataclasses.asdict(TrainConfig())
     for later in set(expected) - set(recorded):
         assert expected.pop(later) == defaults[later], later
     assert recorded == json.loads(json.dumps(expected))  # tuples as JSON lists, like the record
+    # stage 2 changes only the schedule, the seed, the name and the camera degradations of stage 1
+    changed = {k for k, v in dataclasses.asdict(stage1).items() if dataclasses.asdict(stage2)[k] != v}
+    assert changed == {"out_dir", "init_from", "epochs", "restart_epochs", "lr", "seed", "name", "augment"}
 
 
 def test_patch_sampler_keeps_labels_aligned_with_images(data: Path) -> None:
