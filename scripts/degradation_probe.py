@@ -24,14 +24,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fundus_app import load_image, metrics  # noqa: E402
-from fundus_app.datasets import cases, cases_named  # noqa: E402
+from fundus_app import metrics  # noqa: E402
+from fundus_app.datasets import cases  # noqa: E402
 from fundus_app.evaluation import load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
-from fundus_app.train.loop import TrainConfig  # noqa: E402
-from fundus_app.train.recipe import read_recipe  # noqa: E402
 from fundus_app.train.data import add_noise, apply_gamma, blur, jpeg_roundtrip, sharpen  # noqa: E402
+from bundled_recipe import validation_cases  # noqa: E402
+from probe_table import as_loaded, print_header, print_mean_row  # noqa: E402
 
 
 def half_resolution(rgb: np.ndarray) -> np.ndarray:
@@ -69,28 +69,20 @@ def main() -> None:
     checkpoints = {("bundled" if p == bundled_path() else p.parent.name + "/" + p.name): load_checkpoint(p) for p in paths}
     segmenters = {name: Segmenter(ckpt, device="cpu", backend="torch") for name, ckpt in checkpoints.items()}
     sets = tuple(args.sets)
-    head = ["effect", "model", *(f"{ds} F1 / AUC" for ds in sets)]
-    print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|", flush=True)
-    recipe = TrainConfig.from_dict(read_recipe(Path(__file__).resolve().parents[1] / "configs" / "train_bundled.toml"))
-    chosen = {ds: cases_named(recipe.validation, recipe.datasets) if ds == "validation" else cases(ds) for ds in sets}
-    scoring = {ds: [load_for_scoring(c) for c in chosen[ds]] for ds in sets}
+    print_header(["effect", "model", *(f"{ds} F1 / AUC" for ds in sets)])
+    scoring = {ds: [load_for_scoring(c) for c in (validation_cases() if ds == "validation" else cases(ds))]
+               for ds in sets}
     with tempfile.TemporaryDirectory() as tmp:
         for effect, apply in EFFECTS.items():
             scores: dict[str, dict[str, list[metrics.Scores]]] = {m: {ds: [] for ds in sets} for m in segmenters}
             for ds in sets:
                 for sc in scoring[ds]:
-                    path = Path(tmp) / "degraded.png"
-                    cv2.imwrite(str(path), cv2.cvtColor(apply(sc.image.rgb), cv2.COLOR_RGB2BGR))
-                    image = load_image(path)
+                    image = as_loaded(apply(sc.image.rgb), Path(tmp) / "degraded.png")
                     for name, seg in segmenters.items():
                         prob = seg.segment(image).probability
                         scores[name][ds].append(metrics.score(prob >= checkpoints[name].threshold, sc.truth, sc.fov, prob))
             for name in segmenters:
-                cells = [effect, name]
-                for ds in sets:
-                    mean = metrics.mean_scores(scores[name][ds])
-                    cells.append(f"{mean.f1:.4f} / {mean.auc:.4f}")
-                print("| " + " | ".join(cells) + " |", flush=True)
+                print_mean_row([effect, name], (scores[name][ds] for ds in sets))
 
 
 if __name__ == "__main__":

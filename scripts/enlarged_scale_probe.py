@@ -23,12 +23,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fundus_app import load_image, metrics  # noqa: E402
+from fundus_app import metrics  # noqa: E402
 from fundus_app.datasets import cases  # noqa: E402
 from fundus_app.evaluation import load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from inference_scale import at_scale  # noqa: E402
+from probe_table import as_loaded, print_header, print_mean_row  # noqa: E402
 
 
 def main() -> None:
@@ -42,32 +43,24 @@ def main() -> None:
     for fov_px in args.fov:
         rules[f"{fov_px:.0f}, never enlarge"] = Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")
     sets = ("drive-test", "stare-test")
-    head = ["factor", "working FOV px", *(f"{ds} F1 / AUC" for ds in sets)]
-    print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|", flush=True)
+    print_header(["factor", "working FOV px", *(f"{ds} F1 / AUC" for ds in sets)])
+    scoring = {ds: [load_for_scoring(c) for c in cases(ds)] for ds in sets}  # read once for every factor
     with tempfile.TemporaryDirectory() as tmp:
         for factor in args.factor:
             scores: dict[str, dict[str, list[metrics.Scores]]] = {rule: {ds: [] for ds in sets} for rule in rules}
             for ds in sets:
-                for case in cases(ds):
-                    sc = load_for_scoring(case)
+                for sc in scoring[ds]:
                     h, w = sc.truth.shape
                     size = (round(w * factor), round(h * factor))
-                    # through a file, so the loader estimates the resampled image's own FOV as in use
-                    path = Path(tmp) / f"{case.name}.png"
-                    cv2.imwrite(str(path), cv2.cvtColor(cv2.resize(sc.image.rgb, size, interpolation=cv2.INTER_CUBIC),
-                                                        cv2.COLOR_RGB2BGR))
-                    image = load_image(path)
+                    image = as_loaded(cv2.resize(sc.image.rgb, size, interpolation=cv2.INTER_CUBIC),
+                                      Path(tmp) / f"{sc.name}.png")
                     truth = cv2.resize(sc.truth.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) >= 0.5
                     fov = cv2.resize(sc.fov.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
                     for rule, seg in rules.items():
                         prob = seg.segment(image).probability
                         scores[rule][ds].append(metrics.score(prob >= ckpt.threshold, truth, fov, prob))
             for rule in rules:
-                cells = [f"{factor:g}", rule]
-                for ds in sets:
-                    mean = metrics.mean_scores(scores[rule][ds])
-                    cells.append(f"{mean.f1:.4f} / {mean.auc:.4f}")
-                print("| " + " | ".join(cells) + " |", flush=True)
+                print_mean_row([f"{factor:g}", rule], (scores[rule][ds] for ds in sets))
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from fundus_app.evaluation import ScoringCase, evaluate_dataset, load_for_scorin
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from bundled_recipe import validation_cases  # noqa: E402
+from probe_table import print_header  # noqa: E402
 
 
 def at_scale(ckpt: Checkpoint, fov_px: float, max_scale: float | None = None) -> Checkpoint:
@@ -56,7 +57,7 @@ def main() -> None:
     head = ["FOV px", *val_names, "val mean"]
     for ds in args.sets:
         head += [f"{ds} F1", f"{ds} AUC", f"{ds} s/img"]
-    print("| " + " | ".join(head) + " |\n" + "|---" * len(head) + "|", flush=True)
+    print_header(head)
     for fov_px in args.fov:
         seg = Segmenter(at_scale(ckpt, fov_px, args.max_scale), device="cpu", backend="torch")
         val = validation_f1(seg, ckpt.threshold, validation)

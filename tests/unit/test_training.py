@@ -236,7 +236,8 @@ def test_bundled_recipe_is_the_bundled_checkpoints_recipe() -> None:
         assert expected.pop(later) == defaults[later], later
     assert recorded == json.loads(json.dumps(expected))  # tuples as JSON lists, like the record
     # stage 2 changes only the schedule, the seed, the name and the camera degradations of stage 1
-    changed = {k for k, v in dataclasses.asdict(stage1).items() if dataclasses.asdict(stage2)[k] != v}
+    first = dataclasses.asdict(stage1)
+    changed = {k for k, v in dataclasses.asdict(stage2).items() if first[k] != v}
     assert changed == {"out_dir", "init_from", "epochs", "restart_epochs", "lr", "seed", "name", "augment"}
 
 
