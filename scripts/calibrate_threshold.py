@@ -1,6 +1,7 @@
 """Re-select a checkpoint's default threshold on its validation images (finer grid).
 
     python scripts/calibrate_threshold.py runs/bundled/best.pt models/vessel_unet.pt [--working-fov 648 --max-scale 1]
+        [--min-scale 0.5 --max-working-fov 648]
 
 Uses the validation split stored in the checkpoint's training config (never the
 test sets) and picks the threshold (0.05-0.95, steps of 0.01) that maximises what
@@ -15,6 +16,9 @@ for older checkpoints and for changing the working scale.
 ``--working-fov`` / ``--max-scale`` first change the scale the checkpoint segments at
 (``PreprocessConfig.reference_fov_px`` / ``max_scale``; choose them on the validation
 images with ``scripts/inference_scale.py``), so the threshold is selected at that scale.
+``--min-scale`` / ``--max-working-fov`` set how far a high-resolution photograph is shrunk
+(``PreprocessConfig.min_scale`` / ``max_working_fov_px``); the validation images are too small
+for them to change anything, so there the threshold is re-selected unchanged.
 """
 from __future__ import annotations
 
@@ -38,9 +42,14 @@ def main() -> None:
     parser.add_argument("dst", type=Path)
     parser.add_argument("--working-fov", type=float, default=None, help="FOV diameter (px) to segment at")
     parser.add_argument("--max-scale", type=float, default=None, help="largest resampling factor (1: never enlarge)")
+    parser.add_argument("--min-scale", type=float, default=None, help="smallest resampling factor (0.5: shrink at most 2x)")
+    parser.add_argument("--max-working-fov", type=float, default=None,
+                        help="widest working FOV (px) a photograph that --min-scale keeps large may have")
     args = parser.parse_args()
     ckpt = load_checkpoint(args.src)
-    changes = {k: v for k, v in (("reference_fov_px", args.working_fov), ("max_scale", args.max_scale)) if v is not None}
+    options = (("reference_fov_px", args.working_fov), ("max_scale", args.max_scale), ("min_scale", args.min_scale),
+               ("max_working_fov_px", args.max_working_fov))
+    changes = {k: v for k, v in options if v is not None}
     ckpt.preprocess = dataclasses.replace(ckpt.preprocess, **changes)
     cfg = json.loads(ckpt.info["train_config"])
     val = cases_named(cfg["validation"], cfg["datasets"])
@@ -48,7 +57,8 @@ def main() -> None:
     per_image = ", ".join(f"{k} {v:.4f}" for k, v in result["images"].items())
     print(f"validation: mean F1 {result['mean_f1']:.4f} at threshold {result['threshold']:.2f} ({per_image}); "
           f"was threshold {ckpt.threshold:.2f}; segmenting at FOV {ckpt.preprocess.reference_fov_px:g} px, "
-          f"max scale {ckpt.preprocess.max_scale:g}")
+          f"scale {ckpt.preprocess.min_scale:g}-{ckpt.preprocess.max_scale:g}, "
+          f"working FOV at most {ckpt.preprocess.max_working_fov_px or ckpt.preprocess.reference_fov_px:g} px")
     ckpt.threshold = result["threshold"]
     ckpt.info = {**ckpt.info, "threshold_selection": json.dumps(result)}
     save_checkpoint(ckpt, args.dst)

@@ -39,7 +39,11 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled one)")
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
-    rules = {f"{ckpt.preprocess.reference_fov_px:.0f} (own)": Segmenter(ckpt, device="cpu", backend="torch")}
+    pre = ckpt.preprocess
+    own = f"{pre.reference_fov_px:.0f}"
+    if pre.max_working_fov_px is not None:  # large photographs shrunk at most 1/min_scale, up to the cap
+        own += f"-{max(pre.max_working_fov_px, pre.reference_fov_px):.0f}, shrink <= {1 / pre.min_scale:g}x"
+    rules = {f"{own} (own)": Segmenter(ckpt, device="cpu", backend="torch")}
     for fov_px in args.fov:
         rules[f"{fov_px:.0f}, never enlarge"] = Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")
     sets = ("drive-test", "stare-test")

@@ -4,7 +4,11 @@ Two steps, each arrays in / arrays out:
 
 1. ``rescale``: resample so the FOV diameter equals ``reference_fov_px`` (the
    DRIVE training images' diameter), so vessels in a 3504x2336 image and a
-   565x584 image have the width the model was trained on.
+   565x584 image have the width the model was trained on. ``min_scale`` and
+   ``max_working_fov_px`` let a high-resolution photograph keep more of its
+   detail: it is shrunk by at most ``1 / min_scale`` unless its FOV would then
+   be wider than ``max_working_fov_px`` (the widest vessel calibre the scale
+   augmentation trained on).
 2. ``enhance``: green channel, CLAHE, standardisation inside the FOV, zero outside.
 
 ``prepare`` runs both on a FundusImage; training calls them separately so that
@@ -31,6 +35,8 @@ class PreprocessConfig:
     clahe_tile: int = 8
     min_scale: float = 0.05
     max_scale: float = 4.0
+    # None: the working FOV is reference_fov_px whatever min_scale says (down to min_scale)
+    max_working_fov_px: float | None = None
     snap_scale: float = 0.04  # |scale-1| below this: keep native pixels (no resampling blur)
 
     def to_dict(self) -> dict[str, Any]:
@@ -59,9 +65,15 @@ class PreparedImage:
 
 
 def rescale_factor(fov: np.ndarray, cfg: PreprocessConfig) -> float:
-    """Scale that brings the FOV diameter to ``cfg.reference_fov_px``."""
-    scale = cfg.reference_fov_px / max(fov_diameter(fov), 1.0)
-    scale = float(np.clip(scale, cfg.min_scale, cfg.max_scale))
+    """Scale that brings the FOV diameter to ``cfg.reference_fov_px``.
+
+    Clipped to [min_scale, max_scale]; with ``max_working_fov_px`` set, a large FOV that
+    ``min_scale`` keeps wider than the reference is shrunk to at most that diameter.
+    """
+    diameter = max(fov_diameter(fov), 1.0)
+    scale = float(np.clip(cfg.reference_fov_px / diameter, cfg.min_scale, cfg.max_scale))
+    if cfg.max_working_fov_px is not None:
+        scale = min(scale, max(cfg.max_working_fov_px, cfg.reference_fov_px) / diameter)
     return 1.0 if abs(scale - 1.0) < cfg.snap_scale else scale
 
 

@@ -9,6 +9,7 @@ from fundus_app import load_image
 from fundus_app.datasets import cases
 from fundus_app.io.loader import load_mask
 from fundus_app.preprocess import PreprocessConfig, enhance, fov_diameter, prepare, rescale
+from fundus_app.preprocess.pipeline import rescale_factor
 
 SAMPLES = Path(__file__).parents[2] / "resources" / "samples"
 
@@ -42,6 +43,31 @@ def test_scale_normalisation_brings_fov_to_reference() -> None:
     rgb, fov, scale = rescale(image.rgb, image.fov, cfg)
     assert scale < 0.25
     assert abs(fov_diameter(fov) - cfg.reference_fov_px) / cfg.reference_fov_px < 0.02
+
+
+def _disc(diameter: int) -> np.ndarray:
+    yy, xx = np.mgrid[: diameter + 8, : diameter + 8]
+    c = (diameter + 7) / 2
+    return (yy - c) ** 2 + (xx - c) ** 2 <= (diameter / 2) ** 2
+
+
+def test_working_fov_cap_lets_only_large_photographs_keep_detail() -> None:
+    # shrink by at most 2x unless the FOV would exceed 648 px: DRIVE/STARE/CHASE-sized discs
+    # still go to 540 px, larger ones to between 540 and 648, continuously
+    capped = PreprocessConfig(min_scale=0.5, max_working_fov_px=648.0)
+    plain = PreprocessConfig()
+    working = {}
+    for d in (300, 540, 660, 940, 1080, 1200, 1296, 2000, 3300):
+        fov = _disc(d)
+        diameter = fov_diameter(fov)
+        working[d] = rescale_factor(fov, capped) * diameter
+        if d <= 1080:  # unchanged where min_scale does not bind
+            assert rescale_factor(fov, capped) == rescale_factor(fov, plain), d
+        else:
+            assert abs(rescale_factor(fov, plain) * diameter - 540) < 1, d
+    assert abs(working[1200] - 600) < 2
+    assert all(abs(working[d] - 648) < 1 for d in (1296, 2000, 3300))
+    assert max(working.values()) < 648 + 1e-6
 
 
 def test_drive_images_keep_native_pixels(data: Path) -> None:
