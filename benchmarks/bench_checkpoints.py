@@ -1,9 +1,10 @@
 """Segmentation time of candidate checkpoints against the bundled one, side by side in one run.
 
     python benchmarks/bench_checkpoints.py runs/ablation/width-16/best.pt [more.pt ...] [--repeats 9]
+        [--image resources/samples/hrf_01_h.jpg]
 
 Each checkpoint is timed with the torch backend and with ONNX Runtime (exported to a
-temporary folder) on DRIVE 01_test (565x584), the whole ``Segmenter.segment`` call
+temporary folder) on DRIVE 01_test (565x584; or ``--image``), the whole ``Segmenter.segment`` call
 (pre-processing, forward, post-processing), round-robin so machine noise hits every
 row alike. Prints median seconds (min-max) and the ratio to the bundled model on the
 same backend: the figure issue 3's 300 ms budget is about.
@@ -25,6 +26,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("checkpoints", nargs="*", type=Path)
     parser.add_argument("--repeats", type=int, default=9)
+    parser.add_argument("--image", type=Path, default=None, help="image to segment (default: DRIVE 01_test)")
     args = parser.parse_args()
     import torch
 
@@ -34,7 +36,8 @@ def main() -> int:
     from fundus_app.model.onnx_backend import export_onnx
 
     torch.set_num_threads(2)
-    image = load_image(data_root() / "DRIVE" / "test" / "images" / "01_test.tif")
+    image_path = args.image or data_root() / "DRIVE" / "test" / "images" / "01_test.tif"
+    image = load_image(image_path)
     rows: dict[tuple[str, str], Segmenter] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for backend in ("torch", "onnx"):
@@ -55,7 +58,8 @@ def main() -> int:
                 t0 = time.perf_counter()
                 seg.segment(image)
                 times[key].append(time.perf_counter() - t0)
-    print(f"DRIVE 01_test 565x584, {args.repeats} round-robin repeats, torch {torch.__version__}, 2 threads")
+    print(f"{image_path.name} {image.shape[1]}x{image.shape[0]}, {args.repeats} round-robin repeats, "
+          f"torch {torch.__version__}, 2 threads")
     print("| checkpoint | params | backend | median s | min-max s | x bundled |")
     print("|---|---|---|---|---|---|")
     for (label, backend), ts in times.items():
