@@ -25,13 +25,20 @@ from fundus_app import metrics  # noqa: E402
 from fundus_app.evaluation import ScoringCase, evaluate_dataset, load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
+from fundus_app.preprocess import PreprocessConfig  # noqa: E402
 from bundled_recipe import validation_cases  # noqa: E402
 from probe_table import print_header  # noqa: E402
 
 
 def at_scale(ckpt: Checkpoint, fov_px: float, max_scale: float | None = None) -> Checkpoint:
-    """The same network and threshold, segmenting at another working FOV diameter (and scale cap)."""
-    pre = dataclasses.replace(ckpt.preprocess, reference_fov_px=fov_px)
+    """The same network and threshold, segmenting at another working FOV diameter (and scale cap).
+
+    Every image at ``fov_px``: the checkpoint's own rule for large photographs (``min_scale``,
+    ``max_working_fov_px``) is switched off, so a row means what its FOV says.
+    """
+    default = PreprocessConfig()
+    pre = dataclasses.replace(ckpt.preprocess, reference_fov_px=fov_px, min_scale=default.min_scale,
+                              max_working_fov_px=default.max_working_fov_px)
     if max_scale is not None:
         pre = dataclasses.replace(pre, max_scale=max_scale)
     return dataclasses.replace(ckpt, preprocess=pre)
