@@ -1,13 +1,15 @@
 """How does the working scale fare on photographs larger or smaller than the benchmarks'? (issue 3)
 
     python scripts/enlarged_scale_probe.py --factor 0.6 1.4 1.75 3 --fov 648 756 [--model PATH]
+        [--sets validation drive-test stare-test]
 
 No stored dataset has a camera between DRIVE/STARE (FOV 540-690 px) and HRF (about 3300 px),
 the range of CHASE_DB1 and most clinic cameras. This resamples every DRIVE and STARE test image
-and its label by ``--factor`` (bicubic image, bilinear label cut at 0.5, nearest FOV mask), runs
-the network at the checkpoint's own scale and at each ``--fov`` with ``max_scale`` 1 (never
-enlarge, like ``scripts/inference_scale.py --max-scale 1``) and scores F1 at the checkpoint's
-threshold and AUC inside the FOV, in memory. A resampled label holds no finer vessel than the
+(``--sets``: or the bundled recipe's validation images, to choose on) and its label by ``--factor``
+(bicubic image, bilinear label cut at 0.5, nearest FOV mask), runs the network at the
+checkpoint's own scale and at each ``--fov`` with ``max_scale`` 1 (never enlarge, like
+``scripts/inference_scale.py --max-scale 1``) and scores F1 at the checkpoint's threshold and AUC
+inside the FOV, in memory. A resampled label holds no finer vessel than the
 original, so the figures measure only what a mismatched vessel calibre costs, not what a finer
 working grid gains on truly high-resolution images (HRF measures that). Prints a markdown table.
 """
@@ -28,6 +30,7 @@ from fundus_app.datasets import cases  # noqa: E402
 from fundus_app.evaluation import load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
+from bundled_recipe import validation_cases  # noqa: E402
 from inference_scale import at_scale  # noqa: E402
 from probe_table import as_loaded, print_header, print_mean_row  # noqa: E402
 
@@ -37,6 +40,8 @@ def main() -> None:
     parser.add_argument("--factor", type=float, nargs="+", required=True, help="resampling factors of the test images")
     parser.add_argument("--fov", type=float, nargs="+", required=True, help="working FOV diameters, never enlarging")
     parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled one)")
+    parser.add_argument("--sets", nargs="+", default=["drive-test", "stare-test"],
+                        choices=["validation", "drive-test", "stare-test"])
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
     pre = ckpt.preprocess
@@ -46,9 +51,10 @@ def main() -> None:
     rules = {f"{own} (own)": Segmenter(ckpt, device="cpu", backend="torch")}
     for fov_px in args.fov:
         rules[f"{fov_px:.0f}, never enlarge"] = Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")
-    sets = ("drive-test", "stare-test")
+    sets = tuple(args.sets)
     print_header(["factor", "working FOV px", *(f"{ds} F1 / AUC" for ds in sets)])
-    scoring = {ds: [load_for_scoring(c) for c in cases(ds)] for ds in sets}  # read once for every factor
+    scoring = {ds: [load_for_scoring(c) for c in (validation_cases() if ds == "validation" else cases(ds))]
+               for ds in sets}  # read once for every factor
     with tempfile.TemporaryDirectory() as tmp:
         for factor in args.factor:
             scores: dict[str, dict[str, list[metrics.Scores]]] = {rule: {ds: [] for ds in sets} for rule in rules}
