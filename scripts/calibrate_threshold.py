@@ -58,7 +58,7 @@ def main() -> None:
     print(f"validation: mean F1 {result['mean_f1']:.4f} at threshold {result['threshold']:.2f} ({per_image}); "
           f"was threshold {ckpt.threshold:.2f}; segmenting at FOV {ckpt.preprocess.reference_fov_px:g} px, "
           f"scale {ckpt.preprocess.min_scale:g}-{ckpt.preprocess.max_scale:g}, "
-          f"working FOV at most {ckpt.preprocess.max_working_fov_px or ckpt.preprocess.reference_fov_px:g} px")
+          f"working FOV at most {ckpt.preprocess.widest_working_fov_px:g} px")
     ckpt.threshold = result["threshold"]
     ckpt.info = {**ckpt.info, "threshold_selection": json.dumps(result)}
     save_checkpoint(ckpt, args.dst)

@@ -39,6 +39,13 @@ class PreprocessConfig:
     max_working_fov_px: float | None = None
     snap_scale: float = 0.04  # |scale-1| below this: keep native pixels (no resampling blur)
 
+    @property
+    def widest_working_fov_px(self) -> float:
+        """The largest FOV diameter an image is segmented at when shrunk (the cap, never below the reference)."""
+        if self.max_working_fov_px is None:
+            return self.reference_fov_px
+        return max(self.max_working_fov_px, self.reference_fov_px)
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -73,7 +80,7 @@ def rescale_factor(fov: np.ndarray, cfg: PreprocessConfig) -> float:
     diameter = max(fov_diameter(fov), 1.0)
     scale = float(np.clip(cfg.reference_fov_px / diameter, cfg.min_scale, cfg.max_scale))
     if cfg.max_working_fov_px is not None:
-        scale = min(scale, max(cfg.max_working_fov_px, cfg.reference_fov_px) / diameter)
+        scale = min(scale, cfg.widest_working_fov_px / diameter)
     return 1.0 if abs(scale - 1.0) < cfg.snap_scale else scale
 
 
