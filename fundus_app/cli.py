@@ -96,11 +96,22 @@ def cmd_segment(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from fundus_app.evaluation import evaluate_dataset, format_table
+    from fundus_app.datasets import cases, labelled_folder_cases
+    from fundus_app.evaluation import evaluate_cases, format_table
 
+    if args.dataset:
+        items, name = cases(args.dataset), args.dataset
+    else:
+        if not args.labels:
+            raise FundusError("--images needs --labels, the folder of the expert vessel labels.")
+        items = labelled_folder_cases(args.images, args.labels, args.masks, label_suffix=args.label_suffix,
+                                      mask_suffix=args.mask_suffix)
+        name = Path(args.images).resolve().name or str(args.images)
+    if args.limit:
+        items = items[:args.limit]
     segmenter = _segmenter(args)
-    result = evaluate_dataset(segmenter, args.dataset, out_dir=args.out, crf=args.crf, threshold=args.threshold,
-                              min_speck=args.min_speck, limit=args.limit)
+    result = evaluate_cases(segmenter, items, name, out_dir=args.out, crf=args.crf, threshold=args.threshold,
+                            min_speck=args.min_speck)
     print(format_table(result))
     if args.json:
         from fundus_app.atomic import write_bytes
@@ -195,8 +206,23 @@ def build_parser() -> argparse.ArgumentParser:
     model_options(p)
     p.set_defaults(func=cmd_segment)
 
-    p = sub.add_parser("evaluate", help="score the model on a benchmark test set from its written files")
-    p.add_argument("--dataset", required=True, choices=["drive-test", "stare-test", "hrf-sample", "drive-train", "stare-train"])
+    p = sub.add_parser(
+        "evaluate", help="score the model on a labelled dataset from its written files",
+        description="Segment a labelled dataset, write the files 'segment' writes, read them back and score them "
+        "inside the field of view (mean over images). Either a stored benchmark (--dataset) or any dataset laid out "
+        "as folders (--images, --labels, optional --masks). Files are paired by name: the same name (HRF, LES-AV), "
+        "the image name followed by _ - . or a space and more (01_h_mask, im0001.ah, 'STAR 01_OSC_GT'), or the same "
+        "leading number (DRIVE: 01_test, 01_manual1); with --label-suffix/--mask-suffix exactly the image name plus "
+        "that ending. Without --masks the field of view is estimated from each image.")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--dataset", choices=["drive-test", "stare-test", "hrf-sample", "drive-train", "stare-train"],
+                        help="a stored benchmark")
+    source.add_argument("--images", help="folder of the images of a labelled dataset")
+    p.add_argument("--labels", help="with --images: folder of the expert vessel labels (may be the images folder)")
+    p.add_argument("--masks", help="with --images: folder of the field-of-view masks")
+    p.add_argument("--label-suffix", dest="label_suffix",
+                   help="labels are named image name + this ending (e.g. _1stHO for CHASE_DB1)")
+    p.add_argument("--mask-suffix", dest="mask_suffix", help="masks are named image name + this ending")
     p.add_argument("--out", help="keep the written files here (default: a temporary folder)")
     p.add_argument("--json", help="also write the results as JSON")
     p.add_argument("--min-speck", dest="min_speck", type=int, default=0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,6 +18,7 @@ import numpy as np
 from fundus_app import metrics
 from fundus_app.datasets import Case, cases
 from fundus_app.domain import FundusImage
+from fundus_app.errors import FundusError
 from fundus_app.io import load_image
 from fundus_app.io.loader import load_mask
 from fundus_app.outputs import final_mask, read_mask, read_probability, write_outputs
@@ -42,18 +43,34 @@ def load_for_scoring(case: Case) -> ScoringCase:
     """Read a case's image, label and scoring FOV: the one place that decides what a case is scored on."""
     image = load_image(case.image)
     fov = load_mask(case.fov) if case.fov is not None else image.fov
-    return ScoringCase(case.name, image, load_mask(case.label), fov)
+    truth = load_mask(case.label)
+    for path, mask in ((case.label, truth), (case.fov, fov)):
+        if mask.shape != image.shape:  # a label of another image, or resized: refuse rather than mis-score
+            raise FundusError(f"{path.name} is {mask.shape[1]}x{mask.shape[0]} pixels but {case.image.name} is "
+                              f"{image.shape[1]}x{image.shape[0]}: it cannot be its label or mask.")
+    return ScoringCase(case.name, image, truth, fov)
 
 
 def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path | None = None, crf: bool = False,
                      threshold: float | None = None, min_speck: int = 0, limit: int = 0,
                      on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
-    """Segment every test image, write its files, score them inside the FOV.
+    """``evaluate_cases`` on a catalogued dataset (``drive-test`` ...), optionally its first ``limit`` images."""
+    items = cases(dataset)[:limit] if limit else cases(dataset)
+    return evaluate_cases(segmenter, items, dataset, out_dir=out_dir, crf=crf, threshold=threshold,
+                          min_speck=min_speck, on_progress=on_progress)
+
+
+def evaluate_cases(segmenter: Segmenter, items: Sequence[Case], dataset: str, *, out_dir: str | Path | None = None,
+                   crf: bool = False, threshold: float | None = None, min_speck: int = 0,
+                   on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+    """Segment every image, write its files, score them inside the FOV.
 
     The FOV for scoring is the dataset's own mask when it has one (DRIVE) and
-    the estimated FOV otherwise (STARE). Returns per-image rows and the mean.
+    the estimated FOV otherwise (STARE). Returns per-image rows and the mean;
+    ``dataset`` names the set in the result.
     """
-    items = cases(dataset)[:limit] if limit else cases(dataset)
+    if not items:
+        raise FundusError(f"'{dataset}' has no images to evaluate.")
     with tempfile.TemporaryDirectory(prefix="fundus-eval-") as tmp:
         folder = Path(out_dir) if out_dir else Path(tmp)
         rows = []

@@ -2,20 +2,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from cli_runner import run_cli
 from fundus_app import __version__, load_image, measure_vessels
 from fundus_app.outputs import read_mask, read_probability
-
-
-def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fundus_app", *args], capture_output=True, text=True,
-                          timeout=300, cwd=cwd)
 
 
 def test_version() -> None:

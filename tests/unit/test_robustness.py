@@ -31,6 +31,7 @@ from pydicom.dataset import FileMetaDataset
 from pydicom.encaps import encapsulate
 from pydicom.uid import DeflatedExplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless
 
+from cli_runner import cli_env, run_cli
 from dicom_factory import dicom_bytes
 from fundus_app import FundusImage, ImageLoadError, load_image
 from fundus_app.io import loader
@@ -501,7 +502,7 @@ def test_bombs_refused_quickly_without_allocating(tmp_path: Path) -> None:
         paths.append(tmp_path / name)
         paths[-1].write_bytes(make())
     res = subprocess.run([sys.executable, "-c", _BOMB_CHILD, *map(str, paths)], capture_output=True, text=True,
-                         timeout=120, cwd=REPO, env=_env())
+                         timeout=120, cwd=REPO, env=cli_env())
     assert res.returncode == 0, res.stderr
     results = json.loads(res.stdout)
     assert len(results) == len(BOMBS)
@@ -612,17 +613,6 @@ def test_names_with_spaces_chinese_and_control_characters(tmp_path: Path) -> Non
 # --- the command line ----------------------------------------------------------------------------------------
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
-    return env
-
-
-def run_cli(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fundus_app", *args], capture_output=True, text=True,
-                          timeout=timeout, cwd=REPO, env=_env())
-
-
 def assert_complete_output(path: Path) -> None:
     """A final-named output is whole: PNGs end with IEND and decode, JSON parses."""
     data = path.read_bytes()
@@ -694,7 +684,7 @@ def test_cli_batch_killed_then_resumed(drive_test_image: Path, tmp_path: Path) -
         shutil.copy(drive_test_image, folder / f"{stem}.tif")
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "fundus_app", "segment", str(folder), "--out", str(out),
-                             "--device", "cpu"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=_env())
+                             "--device", "cpu"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=cli_env())
     deadline = time.monotonic() + 240
     try:
         while not finished_stems(out):
