@@ -13,7 +13,12 @@ prints, for the test set at the model's threshold:
   any threshold rule);
 * hysteresis thresholding (a pixel above ``low`` is kept when it is 8-connected to
   one above ``high``; FR-UNet's dual-threshold idea) with the (high, low) pair that
-  is best on the validation images.
+  is best on the validation images;
+* with ``--thresholds``: mean F1 against the threshold on the training, validation
+  and test images, each image's best threshold, and how well a label-free statistic
+  of the map (mean probability, fraction at or above 0.5 in the FOV) predicts it on
+  the training images (Pearson r), and a per-image threshold maximising the expected F1
+  under Platt-calibrated probabilities: could a per-image threshold rule be learnt?
 
 Nothing here changes the product: it measures what a post-processing change could buy.
 """
@@ -32,7 +37,8 @@ from fundus_app import metrics  # noqa: E402
 from fundus_app.datasets import Case, cases  # noqa: E402
 from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
-from bundled_recipe import validation_cases  # noqa: E402
+from bundled_recipe import RECIPE, validation_cases  # noqa: E402
+from fundus_app.train.recipe import read_recipe  # noqa: E402
 
 Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # probability, label, scoring FOV
 
@@ -59,10 +65,64 @@ def segment_all(seg: Segmenter, items: list[Case]) -> list[Scored]:
     return out
 
 
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p.astype(np.float64), 1e-5, 1 - 1e-5)
+    return np.log(p / (1 - p))
+
+
+def platt_fit(items: list[Scored]) -> tuple[float, float]:
+    """Logistic regression of the label on the map's logit inside the FOV (Platt scaling), by Newton steps."""
+    x = np.concatenate([_logit(p[fov]) for p, _, fov in items])
+    y = np.concatenate([t[fov] for _, t, fov in items]).astype(np.float64)
+    a, b = 1.0, 0.0
+    for _ in range(25):
+        q = 1 / (1 + np.exp(-(a * x + b)))
+        w = q * (1 - q)
+        hessian = np.array([[(w * x * x).sum(), (w * x).sum()], [(w * x).sum(), w.sum()]])
+        step = np.linalg.solve(hessian, np.array([((q - y) * x).sum(), (q - y).sum()]))
+        a, b = a - step[0], b - step[1]
+    return float(a), float(b)
+
+
+def expected_f1_threshold(calibrated: np.ndarray, prob: np.ndarray) -> float:
+    """The threshold on ``prob`` that maximises F1 in expectation if ``calibrated`` were the true vessel
+    probabilities (Lipton, Elkan, Narayanaswamy, "Optimal Thresholding of Classifiers to Maximize F1
+    Measure", ECML PKDD 2014)."""
+    order = np.argsort(-prob)
+    kept = np.cumsum(calibrated[order])
+    expected = 2 * kept / (np.arange(1, len(order) + 1) + calibrated.sum())
+    return float(prob[order][int(np.argmax(expected))])
+
+
+def threshold_spread(seg: Segmenter, groups: dict[str, list[Scored]]) -> None:
+    """The threshold curves and each image's best threshold, per group of images."""
+    grid = [round(0.40 + 0.05 * i, 2) for i in range(8)]
+    best: dict[str, list[float]] = {}
+    for name, items in groups.items():
+        curve = [mean_f1(items, lambda p, t=t: p >= t) for t in grid]
+        per_image = [[metrics.score(p >= t, y, fov).f1 for t in THRESHOLD_GRID] for p, y, fov in items]
+        best[name] = [THRESHOLD_GRID[int(np.argmax(f))] for f in per_image]
+        print(f"{name} ({len(items)} images), mean F1 at " + ", ".join(f"{t:.2f}: {v:.4f}" for t, v in zip(grid, curve)))
+        print(f"  best threshold per image: median {np.median(best[name]):.2f}, {min(best[name]):.2f}-"
+              f"{max(best[name]):.2f}; F1 at each image's best {np.mean([max(f) for f in per_image]):.4f}")
+    a, b = platt_fit(groups["validation"])
+    for name, items in groups.items():
+        rule = [expected_f1_threshold(1 / (1 + np.exp(-(a * _logit(p[fov]) + b))), p[fov]) for p, _, fov in items]
+        f1 = np.mean([metrics.score(p >= t, y, fov).f1 for (p, y, fov), t in zip(items, rule)])
+        print(f"{name}: each image at the threshold maximising its expected F1 (probabilities Platt-calibrated on "
+              f"the validation pixels, a {a:.2f} b {b:+.2f}): thresholds {min(rule):.2f}-{max(rule):.2f}, F1 {f1:.4f}")
+    stats = {"mean probability": lambda p, fov: p[fov].mean(), "fraction >= 0.5": lambda p, fov: (p[fov] >= 0.5).mean()}
+    for label, stat in stats.items():
+        r = np.corrcoef([stat(p, fov) for p, _, fov in groups["training"]], best["training"])[0, 1]
+        print(f"training images: best threshold against {label}: Pearson r {r:+.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled model)")
     parser.add_argument("--set", default="drive-test")
+    parser.add_argument("--thresholds", action="store_true",
+                        help="also the threshold curves and per-image best thresholds (segments the training images)")
     args = parser.parse_args()
     seg = Segmenter.load(args.model, device="cpu", backend="torch")
     validation = segment_all(seg, validation_cases())
@@ -93,6 +153,11 @@ def main() -> None:
     print(f"hysteresis chosen on validation: high {high:.2f}, low {low:.2f} (validation F1 {val[high, low]:.4f}, "
           f"single threshold {mean_f1(validation, lambda p: p >= thr):.4f}): "
           f"{args.set} F1 {mean_f1(test, lambda p: hysteresis(p, high, low)):.4f}")
+    if args.thresholds:
+        recipe = read_recipe(RECIPE)
+        held_out = set(recipe["validation"])
+        training = [c for ds in recipe["datasets"] for c in cases(ds) if c.name not in held_out]
+        threshold_spread(seg, {"training": segment_all(seg, training), "validation": validation, args.set: test})
 
 
 if __name__ == "__main__":

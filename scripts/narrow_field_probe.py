@@ -1,0 +1,90 @@
+"""What does a camera with a narrower field of view cost? (issue 3: cameras it never saw)
+
+    python scripts/narrow_field_probe.py --crop 0.67 0.8 [--model PATH] [--sets drive-test stare-test]
+
+The product scales every photograph so that its FOV diameter is 540 px, which gives vessels the
+calibre the network trained on only when the camera sees the same angle as DRIVE's (45 deg; STARE's
+is 35 deg). A 30-deg camera (CHASE_DB1, some clinic cameras) shows the same vessels 1.5x wider
+within its FOV. This simulates one: the central ``--crop`` fraction of each test image's FOV
+diameter, cut to a circle and enlarged back to the original FOV diameter (bicubic image, bilinear
+label cut at 0.5, nearest FOV mask), i.e. a camera seeing ``crop`` x the angle with the same sensor.
+Each is segmented by the checkpoint's own rule (vessels 1/crop x the trained calibre) and at a
+working FOV of 540 x crop px, where the calibre is the trained one (what a calibre-aware scale rule
+could at best recover); F1 at the checkpoint's threshold and AUC inside the FOV, in memory. An
+enlarged crop holds no finer vessel than the original, so this measures the calibre mismatch
+alone. Prints a markdown table.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from fundus_app import metrics  # noqa: E402
+from fundus_app.datasets import cases  # noqa: E402
+from fundus_app.evaluation import ScoringCase, load_for_scoring  # noqa: E402
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
+from fundus_app.model.inference import Segmenter  # noqa: E402
+from inference_scale import at_scale  # noqa: E402
+from probe_table import as_loaded, print_header, print_mean_row  # noqa: E402
+
+CAMERA_DEGREES = {"drive-test": 45, "stare-test": 35}
+
+
+def narrow_field(sc: ScoringCase, crop: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Image, label and FOV of the central ``crop`` of the FOV, enlarged by 1 / crop."""
+    ys, xs = np.nonzero(sc.fov)
+    cy, cx = (ys.min() + ys.max()) / 2, (xs.min() + xs.max()) / 2
+    radius = crop * max(ys.max() - ys.min(), xs.max() - xs.min()) / 2
+    h, w = sc.fov.shape
+    yy, xx = np.mgrid[:h, :w]
+    circle = (yy - cy) ** 2 + (xx - cx) ** 2 <= radius**2
+    top, left = max(int(cy - radius), 0), max(int(cx - radius), 0)
+    bottom, right = min(int(np.ceil(cy + radius)) + 1, h), min(int(np.ceil(cx + radius)) + 1, w)
+    window = (slice(top, bottom), slice(left, right))
+    size = (round((right - left) / crop), round((bottom - top) / crop))
+    rgb = np.where(circle[..., None], sc.image.rgb, 0)[window]
+    fov = (circle & sc.fov)[window]
+    truth = (circle & sc.truth)[window]
+    return (cv2.resize(np.ascontiguousarray(rgb), size, interpolation=cv2.INTER_CUBIC),
+            cv2.resize(truth.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) >= 0.5,
+            cv2.resize(fov.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--crop", type=float, nargs="+", required=True, help="fractions of the FOV diameter kept")
+    parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled one)")
+    parser.add_argument("--sets", nargs="+", default=["drive-test", "stare-test"], choices=list(CAMERA_DEGREES))
+    args = parser.parse_args()
+    ckpt = load_checkpoint(args.model or bundled_path())
+    reference = ckpt.preprocess.reference_fov_px
+    own = Segmenter(ckpt, device="cpu", backend="torch")
+    scoring = {ds: [load_for_scoring(c) for c in cases(ds)] for ds in args.sets}
+    print_header(["crop", "simulated camera", "working FOV px", *(f"{ds} F1 / AUC" for ds in args.sets)])
+    with tempfile.TemporaryDirectory() as tmp:
+        for crop in args.crop:
+            matched = Segmenter(at_scale(ckpt, reference * crop), device="cpu", backend="torch")
+            rules = {f"{reference:.0f} (own rule)": own, f"{reference * crop:.0f} (trained calibre)": matched}
+            scores: dict[str, dict[str, list[metrics.Scores]]] = {r: {ds: [] for ds in args.sets} for r in rules}
+            for ds in args.sets:
+                for sc in scoring[ds]:
+                    rgb, truth, fov = narrow_field(sc, crop)
+                    image = as_loaded(rgb, Path(tmp) / f"{sc.name}.png")
+                    for rule, seg in rules.items():
+                        prob = seg.segment(image).probability
+                        scores[rule][ds].append(metrics.score(prob >= ckpt.threshold, truth, fov, prob))
+            camera = ", ".join(f"{ds.split('-')[0].upper()} {crop * deg:.0f} deg" for ds, deg in CAMERA_DEGREES.items()
+                               if ds in args.sets)
+            for rule in rules:
+                print_mean_row([f"{crop:g}", camera, rule], (scores[rule][ds] for ds in args.sets))
+
+
+if __name__ == "__main__":
+    main()
