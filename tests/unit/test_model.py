@@ -10,7 +10,7 @@ import torch
 
 from fundus_app import ModelError
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, sha256_of
-from fundus_app.model.inference import predict_logits_to_prob
+from fundus_app.model.inference import predict_logits_to_prob, tile_layout
 from fundus_app.model.unet import AttentionGate, AttentionUNet, DropBlock, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
 from fundus_app.train.losses import cldice_loss, dice_focal_loss, soft_skeleton
@@ -188,6 +188,17 @@ def test_incompatible_metadata_is_refused(tmp_path: Path) -> None:
     save_checkpoint(ckpt, tmp_path / "m.pt")
     with pytest.raises(ModelError, match="incompatible"):
         load_checkpoint(tmp_path / "m.pt")
+
+
+def test_tiles_cover_every_pixel_with_overlap_and_little_padding() -> None:
+    for length in [*range(1, 2000, 37), 768, 769, 778, 1168, 3000]:
+        tile, starts = tile_layout(length, 768, 64, 16)
+        assert tile % 16 == 0 and tile <= 768 and starts[0] == 0
+        assert starts[-1] + tile >= length  # covered to the end
+        assert all(b - a <= tile - 64 for a, b in zip(starts, starts[1:]))  # blended seams
+        if length > 768:
+            assert len(starts) * tile < length + len(starts) * (64 + 16)  # no tile is mostly padding
+    assert tile_layout(778, 768, 64, 16) == (432, [0, 346])  # an HRF photograph at a 1100-px working FOV
 
 
 def test_tiled_inference_matches_whole_image() -> None:
