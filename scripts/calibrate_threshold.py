@@ -1,7 +1,7 @@
 """Re-select a checkpoint's default threshold on its validation images (finer grid).
 
     python scripts/calibrate_threshold.py runs/bundled/best.pt models/vessel_unet.pt [--working-fov 648 --max-scale 1]
-        [--min-scale 0.5 --max-working-fov 648]
+        [--min-scale 0.5 --max-working-fov 1100 --max-detail-loss 0.1]
 
 Uses the validation split stored in the checkpoint's training config (never the
 test sets) and picks the threshold (0.05-0.95, steps of 0.01) that maximises what
@@ -16,8 +16,9 @@ for older checkpoints and for changing the working scale.
 ``--working-fov`` / ``--max-scale`` first change the scale the checkpoint segments at
 (``PreprocessConfig.reference_fov_px`` / ``max_scale``; choose them on the validation
 images with ``scripts/inference_scale.py``), so the threshold is selected at that scale.
-``--min-scale`` / ``--max-working-fov`` set how far a high-resolution photograph is shrunk
-(``PreprocessConfig.min_scale`` / ``max_working_fov_px``); the validation images are too small
+``--min-scale`` / ``--max-working-fov`` / ``--max-detail-loss`` set how far a high-resolution
+photograph is shrunk (``PreprocessConfig.min_scale`` / ``max_working_fov_px`` /
+``max_detail_loss``); the validation images are too small
 for them to change anything, so there the threshold is re-selected unchanged.
 """
 from __future__ import annotations
@@ -45,10 +46,12 @@ def main() -> None:
     parser.add_argument("--min-scale", type=float, default=None, help="smallest resampling factor (0.5: shrink at most 2x)")
     parser.add_argument("--max-working-fov", type=float, default=None,
                         help="widest working FOV (px) a photograph that --min-scale keeps large may have")
+    parser.add_argument("--max-detail-loss", type=float, default=None,
+                        help="shrink a large photograph further, as far as loses this fraction of its own detail")
     args = parser.parse_args()
     ckpt = load_checkpoint(args.src)
     options = (("reference_fov_px", args.working_fov), ("max_scale", args.max_scale), ("min_scale", args.min_scale),
-               ("max_working_fov_px", args.max_working_fov))
+               ("max_working_fov_px", args.max_working_fov), ("max_detail_loss", args.max_detail_loss))
     changes = {k: v for k, v in options if v is not None}
     ckpt.preprocess = dataclasses.replace(ckpt.preprocess, **changes)
     cfg = json.loads(ckpt.info["train_config"])

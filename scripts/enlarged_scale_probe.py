@@ -48,6 +48,8 @@ def main() -> None:
     own = f"{pre.reference_fov_px:.0f}"
     if pre.max_working_fov_px is not None:  # large photographs shrunk at most 1/min_scale, up to the cap
         own += f"-{pre.widest_working_fov_px:.0f}, shrink <= {1 / pre.min_scale:g}x"
+        if pre.max_detail_loss is not None:
+            own += f" or as far as loses {pre.max_detail_loss:g} of the detail"
     rules = {f"{own} (own)": Segmenter(ckpt, device="cpu", backend="torch")}
     for fov_px in args.fov:
         rules[f"{fov_px:.0f}, never enlarge"] = Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")

@@ -7,8 +7,11 @@ Two steps, each arrays in / arrays out:
    565x584 image have the width the model was trained on. ``min_scale`` and
    ``max_working_fov_px`` let a high-resolution photograph keep more of its
    detail: it is shrunk by at most ``1 / min_scale`` unless its FOV would then
-   be wider than ``max_working_fov_px`` (the widest vessel calibre the scale
-   augmentation trained on).
+   be wider than ``max_working_fov_px`` (a bound on time). With
+   ``max_detail_loss`` a photograph whose own detail is coarser (soft, enlarged,
+   strongly compressed) is shrunk further, as far as loses that fraction of it
+   (``preprocess.detail``): no finer vessel is there to keep, and wider vessels
+   than the network trained on would cost accuracy.
 2. ``enhance``: green channel, CLAHE, standardisation inside the FOV, zero outside.
 
 ``prepare`` runs both on a FundusImage; training calls them separately so that
@@ -23,6 +26,7 @@ import cv2
 import numpy as np
 
 from fundus_app.domain import FundusImage
+from fundus_app.preprocess.detail import lossless_shrink
 from fundus_app.preprocess.fov import fov_diameter
 
 
@@ -37,6 +41,9 @@ class PreprocessConfig:
     max_scale: float = 4.0
     # None: the working FOV is reference_fov_px whatever min_scale says (down to min_scale)
     max_working_fov_px: float | None = None
+    # None: min_scale alone limits the shrink; else a large photograph may be shrunk further, as far as
+    # loses this fraction of its own detail (preprocess.detail.lossless_shrink)
+    max_detail_loss: float | None = None
     snap_scale: float = 0.04  # |scale-1| below this: keep native pixels (no resampling blur)
 
     @property
@@ -71,14 +78,16 @@ class PreparedImage:
     original_shape: tuple[int, int]
 
 
-def rescale_factor(fov: np.ndarray, cfg: PreprocessConfig) -> float:
+def rescale_factor(fov: np.ndarray, cfg: PreprocessConfig, lossless_shrink: float | None = None) -> float:
     """Scale that brings the FOV diameter to ``cfg.reference_fov_px``.
 
-    Clipped to [min_scale, max_scale]; with ``max_working_fov_px`` set, a large FOV that
+    Clipped to [min_scale, max_scale] (the lower bound down to ``1 / lossless_shrink`` when the
+    photograph's detail allows that shrink); with ``max_working_fov_px`` set, a large FOV that
     ``min_scale`` keeps wider than the reference is shrunk to at most that diameter.
     """
     diameter = max(fov_diameter(fov), 1.0)
-    scale = float(np.clip(cfg.reference_fov_px / diameter, cfg.min_scale, cfg.max_scale))
+    floor = cfg.min_scale if lossless_shrink is None else min(cfg.min_scale, 1.0 / lossless_shrink)
+    scale = float(np.clip(cfg.reference_fov_px / diameter, floor, cfg.max_scale))
     if cfg.max_working_fov_px is not None:
         scale = min(scale, cfg.widest_working_fov_px / diameter)
     return 1.0 if abs(scale - 1.0) < cfg.snap_scale else scale
@@ -103,7 +112,10 @@ def resize_mask(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def rescale(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> tuple[np.ndarray, np.ndarray, float]:
     """Step 1: (rgb, fov) at the normalised scale, and the scale used."""
-    scale = rescale_factor(fov, cfg)
+    shrink = None
+    if cfg.max_detail_loss is not None and fov_diameter(fov) * cfg.min_scale > cfg.reference_fov_px:
+        shrink = lossless_shrink(rgb, fov, cfg.reference_fov_px, cfg.max_detail_loss)  # only large photographs
+    scale = rescale_factor(fov, cfg, shrink)
     small = resize_image(rgb, scale)
     return small, resize_mask(fov, small.shape[:2]), scale
 

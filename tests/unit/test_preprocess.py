@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
+import pytest
 
 from fundus_app import load_image
 from fundus_app.datasets import cases
@@ -68,6 +70,43 @@ def test_working_fov_cap_lets_only_large_photographs_keep_detail() -> None:
     assert abs(working[1200] - 600) < 2
     assert all(abs(working[d] - 648) < 1 for d in (1296, 2000, 3300))
     assert max(working.values()) < 648 + 1e-6
+
+
+def _textured_disc(diameter: int, grain_px: float, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """An RGB disc whose finest detail is ``grain_px`` wide: noise drawn at 1/grain_px resolution, enlarged."""
+    fov = _disc(diameter)
+    h, w = fov.shape
+    coarse = np.random.default_rng(seed).normal(128, 30, (round(h / grain_px), round(w / grain_px)))
+    green = np.clip(cv2.resize(coarse.astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC), 0, 255)
+    rgb = np.stack([green * 1.2, green, green * 0.4], axis=2).clip(0, 255).astype(np.uint8)
+    return rgb * fov[..., None].astype(np.uint8), fov
+
+
+def test_detail_measure_finds_how_soft_a_photograph_is() -> None:
+    from fundus_app.preprocess.detail import lossless_shrink
+
+    found = {grain: lossless_shrink(*_textured_disc(2000, grain), 540, 0.1) for grain in (1.0, 2.0, 3.0, 4.0, 6.0)}
+    assert found[1.0] == 2.0  # pixel-sharp: the product's "at most half"
+    assert found[1.0] <= found[2.0] <= found[3.0] <= found[4.0] <= found[6.0]
+    assert 2.5 <= found[4.0] <= 5.0 and found[6.0] >= 4.0, found  # roughly the grain
+
+
+def test_only_large_soft_photographs_are_shrunk_past_half(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fundus_app.preprocess import pipeline
+
+    cfg = PreprocessConfig(min_scale=0.5, max_working_fov_px=1080.0, max_detail_loss=0.1)
+    sharp_rgb, sharp_fov = _textured_disc(3000, 1.0)
+    soft_rgb, soft_fov = _textured_disc(3000, 5.0)
+    sharp = fov_diameter(rescale(sharp_rgb, sharp_fov, cfg)[1])
+    soft = fov_diameter(rescale(soft_rgb, soft_fov, cfg)[1])
+    assert abs(sharp - 1080) < 8  # detail to keep: at most half, then the time cap
+    assert 540 <= soft < 800, soft  # nothing finer than 5 px: most of the way to the trained scale
+    calls = []
+    monkeypatch.setattr(pipeline, "lossless_shrink", lambda *a: calls.append(a) or 8.0)
+    for diameter in (300, 540, 1080):  # up to twice the reference: never measured, exactly as without the rule
+        rgb, fov = _textured_disc(diameter, 1.0)
+        assert rescale(rgb, fov, cfg)[2] == rescale(rgb, fov, PreprocessConfig(min_scale=0.5))[2]
+    assert not calls
 
 
 def test_drive_images_keep_native_pixels(data: Path) -> None:
