@@ -78,15 +78,15 @@ class PreparedImage:
     original_shape: tuple[int, int]
 
 
-def rescale_factor(fov: np.ndarray, cfg: PreprocessConfig, lossless_shrink: float | None = None) -> float:
+def rescale_factor(fov: np.ndarray, cfg: PreprocessConfig, detail_shrink: float | None = None) -> float:
     """Scale that brings the FOV diameter to ``cfg.reference_fov_px``.
 
-    Clipped to [min_scale, max_scale] (the lower bound down to ``1 / lossless_shrink`` when the
-    photograph's detail allows that shrink); with ``max_working_fov_px`` set, a large FOV that
+    Clipped to [min_scale, max_scale] (the lower bound down to ``1 / detail_shrink`` when the
+    photograph's own detail allows that shrink, ``detail.lossless_shrink``); with ``max_working_fov_px`` set, a large FOV that
     ``min_scale`` keeps wider than the reference is shrunk to at most that diameter.
     """
     diameter = max(fov_diameter(fov), 1.0)
-    floor = cfg.min_scale if lossless_shrink is None else min(cfg.min_scale, 1.0 / lossless_shrink)
+    floor = cfg.min_scale if detail_shrink is None else min(cfg.min_scale, 1.0 / detail_shrink)
     scale = float(np.clip(cfg.reference_fov_px / diameter, floor, cfg.max_scale))
     if cfg.max_working_fov_px is not None:
         scale = min(scale, cfg.widest_working_fov_px / diameter)
