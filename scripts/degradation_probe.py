@@ -1,6 +1,6 @@
 """How much does a poorer or different camera cost? The test images degraded, one effect at a time (issue 3)
 
-    python scripts/degradation_probe.py [--model PATH ...] [--sets validation drive-test stare-test]
+    python scripts/degradation_probe.py [--model PATH ...] [--sets validation drive-test stare-test hrf-sample]
 
 The stored datasets hold two cameras (DRIVE, STARE) and one HRF image; clinics bring others. This
 applies fixed camera effects, each alone and stronger than the training augmentation's, to every
@@ -63,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="checkpoints besides the bundled one")
     parser.add_argument("--sets", nargs="+", default=["drive-test", "stare-test"],
-                        choices=["validation", "drive-test", "stare-test"])
+                        choices=["validation", "drive-test", "stare-test", "hrf-sample"])
     args = parser.parse_args()
     paths = [bundled_path(), *args.model]
     checkpoints = {("bundled" if p == bundled_path() else p.parent.name + "/" + p.name): load_checkpoint(p) for p in paths}
