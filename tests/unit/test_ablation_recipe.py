@@ -1,18 +1,14 @@
 """The ablation runs compare like with like: each variant changes only what it declares."""
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import asdict
-from pathlib import Path
 
 import pytest
 
 from fundus_app.model.unet import UNetConfig
+from script_loader import load_script
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "ablation.py"
-spec = importlib.util.spec_from_file_location("ablation", SCRIPT)
-ablation = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ablation)
+ablation = load_script("scripts/ablation.py")
 
 # What every run must share with the baseline, whatever the variant.
 PER_RUN = {"out_dir", "name"}

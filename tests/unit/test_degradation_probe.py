@@ -1,17 +1,11 @@
 """The camera effects of scripts/degradation_probe.py: reproducible, graded, and the image's own size."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "degradation_probe.py"
-sys.path.insert(0, str(SCRIPT.parent))  # as when run: the script imports its sibling modules
-spec = importlib.util.spec_from_file_location("degradation_probe", SCRIPT)
-probe = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(probe)
+from script_loader import load_script
+
+probe = load_script("scripts/degradation_probe.py")
 
 
 def fundus_like() -> np.ndarray:

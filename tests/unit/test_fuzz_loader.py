@@ -6,19 +6,16 @@ The mutator lives in benchmarks/fuzz_loader.py, which runs the same property on
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from script_loader import load_script
+
 REPO = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("fuzz_loader", REPO / "benchmarks" / "fuzz_loader.py")
-fuzz = importlib.util.module_from_spec(_spec)
-sys.modules["fuzz_loader"] = fuzz
-_spec.loader.exec_module(fuzz)
+fuzz = load_script("benchmarks/fuzz_loader.py")
 
 SEEDS = fuzz.seed_corpus()
 #: Seconds one input may take before it counts as a hang (the slowest of 10,000 took 0.24 s on a busy CPU).

@@ -1,21 +1,14 @@
 """scripts/inference_scale.py: a row's working FOV is the one it names, whatever the checkpoint's own rule."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import numpy as np
 
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint
 from fundus_app.preprocess import fov_diameter
 from fundus_app.preprocess.pipeline import rescale_factor
+from script_loader import load_script
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "inference_scale.py"
-sys.path.insert(0, str(SCRIPT.parent))  # as when run: the script imports its sibling modules
-spec = importlib.util.spec_from_file_location("inference_scale", SCRIPT)
-probe = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(probe)
+probe = load_script("scripts/inference_scale.py")
 
 
 def test_rows_segment_a_large_photograph_at_the_named_fov() -> None:

@@ -1,22 +1,15 @@
 """scripts/narrow_field_probe.py: a simulated narrow-angle camera keeps the FOV size and widens the vessels."""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import cv2
 import numpy as np
 
 from fundus_app.domain import FundusImage
 from fundus_app.evaluation import ScoringCase
 from fundus_app.preprocess import fov_diameter
+from script_loader import load_script
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "narrow_field_probe.py"
-sys.path.insert(0, str(SCRIPT.parent))  # as when run: the script imports its sibling modules
-spec = importlib.util.spec_from_file_location("narrow_field_probe", SCRIPT)
-probe = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(probe)
+probe = load_script("scripts/narrow_field_probe.py")
 
 
 def test_a_narrower_field_is_the_centre_enlarged_to_the_same_fov_diameter() -> None:
