@@ -35,8 +35,12 @@ def lossless_shrink(rgb: np.ndarray, fov: np.ndarray, reference_fov_px: float, m
     on the green channel, where vessels have their contrast; interpolated between ``SHRINKS``.
     """
     diameter = fov_diameter(fov)
-    ys, xs = np.nonzero(fov)
-    cy, cx = int(ys.mean()), int(xs.mean())
+    per_row, per_column = fov.sum(axis=1), fov.sum(axis=0)  # the centroid without listing every pixel
+    count = int(per_row.sum())
+    if count == 0:
+        return SHRINKS[0]
+    cy = int(per_row @ np.arange(len(per_row)) / count)
+    cx = int(per_column @ np.arange(len(per_column)) / count)
     half = int(min(WINDOW_PX, diameter / 2) / 2)
     window = (slice(max(cy - half, 0), cy + half), slice(max(cx - half, 0), cx + half))
     green = rgb[window][..., 1].astype(np.float32)
