@@ -34,11 +34,12 @@ def at_scale(ckpt: Checkpoint, fov_px: float, max_scale: float | None = None) ->
     """The same network and threshold, segmenting at another working FOV diameter (and scale cap).
 
     Every image at ``fov_px``: the checkpoint's own rule for large photographs (``min_scale``,
-    ``max_working_fov_px``) is switched off, so a row means what its FOV says.
+    ``max_working_fov_px``, ``max_detail_loss``) is switched off, so a row means what its FOV says.
     """
     default = PreprocessConfig()
     pre = dataclasses.replace(ckpt.preprocess, reference_fov_px=fov_px, min_scale=default.min_scale,
-                              max_working_fov_px=default.max_working_fov_px)
+                              max_working_fov_px=default.max_working_fov_px,
+                              max_detail_loss=default.max_detail_loss)
     if max_scale is not None:
         pre = dataclasses.replace(pre, max_scale=max_scale)
     return dataclasses.replace(ckpt, preprocess=pre)

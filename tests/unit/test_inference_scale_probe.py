@@ -20,3 +20,4 @@ def test_rows_segment_a_large_photograph_at_the_named_fov() -> None:
     for fov_px in (540.0, 756.0):  # ...but a probe row is the FOV it names
         pre = probe.at_scale(ckpt, fov_px, 1.0).preprocess
         assert abs(rescale_factor(disc, pre) * fov_diameter(disc) - fov_px) < 1
+        assert pre.max_detail_loss is None and pre.max_working_fov_px is None  # none of the own rule left
