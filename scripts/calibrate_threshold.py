@@ -18,8 +18,9 @@ for older checkpoints and for changing the working scale.
 images with ``scripts/inference_scale.py``), so the threshold is selected at that scale.
 ``--min-scale`` / ``--max-working-fov`` / ``--max-detail-loss`` set how far a high-resolution
 photograph is shrunk (``PreprocessConfig.min_scale`` / ``max_working_fov_px`` /
-``max_detail_loss``); the validation images are too small
-for them to change anything, so there the threshold is re-selected unchanged.
+``max_detail_loss``); with ``--min-scale`` below 1 the validation images are
+too small for them to change anything (with 1, STARE's are measured and kept at 550-610 px instead
+of 540), and the threshold is re-selected at whatever scale they get.
 """
 from __future__ import annotations
 

@@ -6,12 +6,15 @@
 No stored dataset has a camera between DRIVE/STARE (FOV 540-690 px) and HRF (about 3300 px),
 the range of CHASE_DB1 and most clinic cameras. This resamples every DRIVE and STARE test image
 (``--sets``: or the bundled recipe's validation images, to choose on) and its label by ``--factor``
-(bicubic image, bilinear label cut at 0.5, nearest FOV mask), runs the network at the
+(enlarging: bicubic image, bilinear label cut at 0.5; shrinking: area averaging for both, so a
+label pixel stays vessel when it is at least half covered; nearest FOV mask), runs the network at the
 checkpoint's own scale and at each ``--fov`` with ``max_scale`` 1 (never enlarge, like
 ``scripts/inference_scale.py --max-scale 1``) and scores F1 at the checkpoint's threshold and AUC
 inside the FOV, in memory. A resampled label holds no finer vessel than the
 original, so the figures measure only what a mismatched vessel calibre costs, not what a finer
-working grid gains on truly high-resolution images (HRF measures that). Prints a markdown table.
+working grid gains on truly high-resolution images (HRF measures that). ``--sets hrf-sample`` with
+factors below 1 puts the one labelled high-resolution photograph at the sizes of other cameras
+(0.285: 999 px wide, CHASE_DB1's width). Prints a markdown table.
 """
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ def main() -> None:
     parser.add_argument("--fov", type=float, nargs="+", required=True, help="working FOV diameters, never enlarging")
     parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled one)")
     parser.add_argument("--sets", nargs="+", default=["drive-test", "stare-test"],
-                        choices=["validation", "drive-test", "stare-test"])
+                        choices=["validation", "drive-test", "stare-test", "hrf-sample"])
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
     pre = ckpt.preprocess
@@ -64,9 +67,11 @@ def main() -> None:
                 for sc in scoring[ds]:
                     h, w = sc.truth.shape
                     size = (round(w * factor), round(h * factor))
-                    image = as_loaded(cv2.resize(sc.image.rgb, size, interpolation=cv2.INTER_CUBIC),
+                    image_interp, label_interp = ((cv2.INTER_AREA, cv2.INTER_AREA) if factor < 1
+                                                  else (cv2.INTER_CUBIC, cv2.INTER_LINEAR))
+                    image = as_loaded(cv2.resize(sc.image.rgb, size, interpolation=image_interp),
                                       Path(tmp) / f"{sc.name}.png")
-                    truth = cv2.resize(sc.truth.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) >= 0.5
+                    truth = cv2.resize(sc.truth.astype(np.float32), size, interpolation=label_interp) >= 0.5
                     fov = cv2.resize(sc.fov.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
                     for rule, seg in rules.items():
                         prob = seg.segment(image).probability

@@ -11,7 +11,9 @@ Two steps, each arrays in / arrays out:
    ``max_detail_loss`` a photograph whose own detail is coarser (soft, enlarged,
    strongly compressed) is shrunk further, as far as loses that fraction of it
    (``preprocess.detail``): no finer vessel is there to keep, and wider vessels
-   than the network trained on would cost accuracy.
+   than the network trained on would cost accuracy. The bundled checkpoint sets
+   ``min_scale`` 1: every photograph larger than the working scale is shrunk
+   only as far as its own detail allows.
 2. ``enhance``: green channel, CLAHE, standardisation inside the FOV, zero outside.
 
 ``prepare`` runs both on a FundusImage; training calls them separately so that
@@ -114,7 +116,8 @@ def rescale(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> tuple[np
     """Step 1: (rgb, fov) at the normalised scale, and the scale used."""
     shrink = None
     if cfg.max_detail_loss is not None and fov_diameter(fov) * cfg.min_scale > cfg.reference_fov_px:
-        shrink = lossless_shrink(rgb, fov, cfg.reference_fov_px, cfg.max_detail_loss)  # only large photographs
+        # only photographs that min_scale alone would keep wider than the reference are measured
+        shrink = lossless_shrink(rgb, fov, cfg.reference_fov_px, cfg.max_detail_loss)
     scale = rescale_factor(fov, cfg, shrink)
     small = resize_image(rgb, scale)
     return small, resize_mask(fov, small.shape[:2]), scale
