@@ -1,6 +1,7 @@
 """How much does a poorer or different camera cost? The test images degraded, one effect at a time (issue 3)
 
     python scripts/degradation_probe.py [--model PATH ...] [--sets validation drive-test stare-test hrf-sample]
+        [--resize FACTOR]
 
 The stored datasets hold two cameras (DRIVE, STARE) and one HRF image; clinics bring others. This
 applies fixed camera effects, each alone and stronger than the training augmentation's, to every
@@ -9,7 +10,9 @@ in use), segments with the bundled checkpoint and each ``--model`` at its own th
 F1 and AUC inside the dataset's scoring FOV against the unchanged labels, in memory. The effects are
 the training augmentation's own functions (``fundus_app.train.data``). ``validation`` is the bundled
 recipe's validation images (``configs/train_bundled.toml``: drive_39, drive_40, stare_im0139), never trained on: a candidate is
-chosen on them, the test sets only report. Prints a markdown table.
+chosen on them, the test sets only report. ``--resize`` first resamples every photograph with its label
+and FOV (``probe_table.resampled``): ``--sets hrf-sample --resize 0.285`` is the one labelled
+high-resolution photograph as a 999-px-wide camera would take it. Prints a markdown table.
 """
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from fundus_app.train.data import add_noise, apply_gamma, blur, jpeg_roundtrip, sharpen  # noqa: E402
 from bundled_recipe import validation_cases  # noqa: E402
-from probe_table import as_loaded, print_header, print_mean_row  # noqa: E402
+from probe_table import as_loaded, print_header, print_mean_row, resampled  # noqa: E402
 
 
 def half_resolution(rgb: np.ndarray) -> np.ndarray:
@@ -64,6 +67,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="checkpoints besides the bundled one")
     parser.add_argument("--sets", nargs="+", default=["drive-test", "stare-test"],
                         choices=["validation", "drive-test", "stare-test", "hrf-sample"])
+    parser.add_argument("--resize", type=float, default=1.0,
+                        help="resample every photograph, label and FOV by this factor first (0.285: HRF at 999 px wide)")
     args = parser.parse_args()
     paths = [bundled_path(), *args.model]
     checkpoints = {("bundled" if p == bundled_path() else p.parent.name + "/" + p.name): load_checkpoint(p) for p in paths}
@@ -77,10 +82,11 @@ def main() -> None:
             scores: dict[str, dict[str, list[metrics.Scores]]] = {m: {ds: [] for ds in sets} for m in segmenters}
             for ds in sets:
                 for sc in scoring[ds]:
-                    image = as_loaded(apply(sc.image.rgb), Path(tmp) / "degraded.png")
+                    rgb, truth, fov = resampled(sc.image.rgb, sc.truth, sc.fov, args.resize)
+                    image = as_loaded(apply(rgb), Path(tmp) / "degraded.png")
                     for name, seg in segmenters.items():
                         prob = seg.segment(image).probability
-                        scores[name][ds].append(metrics.score(prob >= checkpoints[name].threshold, sc.truth, sc.fov, prob))
+                        scores[name][ds].append(metrics.score(prob >= checkpoints[name].threshold, truth, fov, prob))
             for name in segmenters:
                 print_mean_row([effect, name], (scores[name][ds] for ds in sets))
 

@@ -6,8 +6,7 @@
 No stored dataset has a camera between DRIVE/STARE (FOV 540-690 px) and HRF (about 3300 px),
 the range of CHASE_DB1 and most clinic cameras. This resamples every DRIVE and STARE test image
 (``--sets``: or the bundled recipe's validation images, to choose on) and its label by ``--factor``
-(enlarging: bicubic image, bilinear label cut at 0.5; shrinking: area averaging for both, so a
-label pixel stays vessel when it is at least half covered; nearest FOV mask), runs the network at the
+(``probe_table.resampled``: bicubic or area-averaged image and label, the label cut at half cover), runs the network at the
 checkpoint's own scale and at each ``--fov`` with ``max_scale`` 1 (never enlarge, like
 ``scripts/inference_scale.py --max-scale 1``) and scores F1 at the checkpoint's threshold and AUC
 inside the FOV, in memory. A resampled label holds no finer vessel than the
@@ -23,8 +22,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import cv2
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -35,7 +32,7 @@ from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from bundled_recipe import validation_cases  # noqa: E402
 from inference_scale import at_scale  # noqa: E402
-from probe_table import as_loaded, print_header, print_mean_row  # noqa: E402
+from probe_table import as_loaded, print_header, print_mean_row, resampled  # noqa: E402
 
 
 def main() -> None:
@@ -65,14 +62,8 @@ def main() -> None:
             scores: dict[str, dict[str, list[metrics.Scores]]] = {rule: {ds: [] for ds in sets} for rule in rules}
             for ds in sets:
                 for sc in scoring[ds]:
-                    h, w = sc.truth.shape
-                    size = (round(w * factor), round(h * factor))
-                    image_interp, label_interp = ((cv2.INTER_AREA, cv2.INTER_AREA) if factor < 1
-                                                  else (cv2.INTER_CUBIC, cv2.INTER_LINEAR))
-                    image = as_loaded(cv2.resize(sc.image.rgb, size, interpolation=image_interp),
-                                      Path(tmp) / f"{sc.name}.png")
-                    truth = cv2.resize(sc.truth.astype(np.float32), size, interpolation=label_interp) >= 0.5
-                    fov = cv2.resize(sc.fov.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0
+                    rgb, truth, fov = resampled(sc.image.rgb, sc.truth, sc.fov, factor)
+                    image = as_loaded(rgb, Path(tmp) / f"{sc.name}.png")
                     for rule, seg in rules.items():
                         prob = seg.segment(image).probability
                         scores[rule][ds].append(metrics.score(prob >= ckpt.threshold, truth, fov, prob))
