@@ -72,6 +72,7 @@ def write_outputs(image: FundusImage, segmentation: Segmentation, out_dir: str |
         "crf": segmentation.crf,
         "model": {"name": segmentation.model_name, "sha256": segmentation.model_sha256},
         "device": segmentation.device,
+        "working_scale": None if segmentation.working_scale is None else round(segmentation.working_scale, 4),
         "timings_s": {k: round(v, 4) for k, v in segmentation.timings.items()},
         "biomarkers": measure_vessels(mask, segmentation.fov).as_dict(),
         "warning": image.meta.get("warning"),

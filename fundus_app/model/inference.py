@@ -192,7 +192,7 @@ class Segmenter:
         t0 = time.perf_counter()
         report(0.05, "preprocess")
         cfg = self.checkpoint.preprocess
-        rgb_small, fov_small, _ = rescale(image.rgb, image.fov, cfg)
+        rgb_small, fov_small, scale = rescale(image.rgb, image.fov, cfg)
         x = enhance(rgb_small, fov_small, cfg)
         t1 = time.perf_counter()
         timings["preprocess"] = t1 - t0
@@ -222,4 +222,5 @@ class Segmenter:
         report(1.0, "done")
         return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
                             default_threshold=self.threshold, model_name=self.name,
-                            model_sha256=self.checkpoint.sha256, device=self.device_label, crf=crf)
+                            model_sha256=self.checkpoint.sha256, device=self.device_label, crf=crf,
+                            working_scale=scale)

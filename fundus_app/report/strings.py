@@ -93,6 +93,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "time": "Processing time",
         "image": "Image",
         "fov_diameter": "FOV diameter D",
+        "working_scale": "Segmented at",
+        "working_scale_value": "{scale}× (FOV {d} px)",
         "seconds": "{t} s",
         "notes": "Notes",
         "reference_note": "D = FOV diameter. Reference ranges: mean ± SD measured with this software on expert "
@@ -171,6 +173,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "time": "处理时间",
         "image": "图像",
         "fov_diameter": "视野直径 D",
+        "working_scale": "分割尺度",
+        "working_scale_value": "{scale}×（视野 {d} px）",
         "seconds": "{t} 秒",
         "notes": "说明",
         "reference_note": "D = 视野直径。参考值：本软件在 DRIVE（n = {n_drive}）和 STARE（n = {n_stare}）"

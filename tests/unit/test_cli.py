@@ -37,6 +37,7 @@ def test_segment_writes_outputs_and_reports_bad_files(drive_test_image: Path, tm
     assert mask.any() and np.array_equal(mask[~near_threshold], expected[~near_threshold])
     assert record["biomarkers"] == measure_vessels(mask, image.fov).as_dict()
     assert len(record["model"]["sha256"]) == 64 and record["device"] in ("cpu", "cpu (onnxruntime)")
+    assert record["working_scale"] == 1.0  # a DRIVE photograph is segmented at its own pixels
     assert not list(out.glob("*.part*"))  # atomic writes leave no temporaries
 
 

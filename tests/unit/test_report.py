@@ -25,6 +25,7 @@ from fundus_app.atomic import OutputError
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import FundusError
 from fundus_app.outputs import write_outputs
+from fundus_app.preprocess import fov_diameter
 from fundus_app.report import ClinicInfo, ReportError, build_report_data, builder, format_number, pdf, write_report
 from fundus_app.report.strings import DISCLAIMER_EN, DISCLAIMER_ZH, STRINGS
 
@@ -134,7 +135,7 @@ def synthetic_case(h: int = 360, w: int = 480, *, meta: dict | None = None, name
     image = FundusImage(rgb=rgb, fov=fov, meta=dict(meta or {}), path=path)
     seg = Segmentation(probability=prob, fov=fov, timings={"preprocess": 0.1, "network": 1.0, "total": 1.234},
                        default_threshold=0.5, model_name="synthetic-unet", model_sha256="ab12" * 16, device="cpu",
-                       crf=False)
+                       crf=False, working_scale=0.81)
     return image, seg
 
 
@@ -178,6 +179,10 @@ def test_english_report_has_labels_and_the_segment_json_numbers(tmp_path: Path) 
         assert row_value(text, en[key]) == value, key
         assert format_number(key, bio[key]) == value
     assert f"{want['vessel_density']} %" in text
+    # the scale the network worked at, which varies per photograph, with the FOV diameter it gave
+    working = f"0.81× (FOV {0.81 * fov_diameter(seg.fov):.0f} px)"
+    assert re.search(rf"Segmented at\s{{2,}}{re.escape(working)}", text), text
+    assert record["working_scale"] == 0.81
     # the fit's numbers also label the plot
     assert f"FD = {want['fractal_dimension']}, R² = {want['fractal_r_squared']}" in pdf_text(out, layout=False)
     info = pdf_info(out)
@@ -206,7 +211,7 @@ def test_chinese_report_has_chinese_labels_and_embeds_its_font(tmp_path: Path) -
     zh = STRINGS["zh"]
     for key in ("title", "patient_study", "biomarkers", "vessel_density", "fractal_dimension",
                 "vessel_length_density", "tortuosity", "branch_points", "branch_point_density", "processing",
-                "original", "binary", "not_available"):
+                "original", "binary", "not_available", "working_scale"):
         assert zh[key] in text, key
     assert DISCLAIMER_ZH in text and "第 1 页，共 1 页" in text
     want = expected_numbers(measure_vessels(seg.mask(), seg.fov).as_dict())
