@@ -45,8 +45,8 @@ class Segmentation:
     timings : seconds per stage (``preprocess``, ``network``, ``postprocess`` ...).
     default_threshold : the checkpoint's recommended threshold.
     model_name, model_sha256, device : provenance for reports.
-    working_scale : the network's input size / the image's (the image's FOV resampled to the working
-        scale, ``preprocess.rescale``); None when unknown. Recorded because it varies per photograph.
+    working_scale, working_fov_px : the network's input size / the image's, and the FOV diameter it
+        saw (``preprocess.rescale``); None when unknown. Recorded because they vary per photograph.
     """
 
     probability: np.ndarray
@@ -58,6 +58,7 @@ class Segmentation:
     device: str = "cpu"
     crf: bool = False
     working_scale: float | None = None
+    working_fov_px: float | None = None
 
     def mask(self, threshold: float | None = None) -> np.ndarray:
         """Binary vessel map, (H, W) bool, False outside the FOV."""

@@ -73,6 +73,7 @@ def write_outputs(image: FundusImage, segmentation: Segmentation, out_dir: str |
         "model": {"name": segmentation.model_name, "sha256": segmentation.model_sha256},
         "device": segmentation.device,
         "working_scale": None if segmentation.working_scale is None else round(segmentation.working_scale, 4),
+        "working_fov_px": None if segmentation.working_fov_px is None else round(segmentation.working_fov_px),
         "timings_s": {k: round(v, 4) for k, v in segmentation.timings.items()},
         "biomarkers": measure_vessels(mask, segmentation.fov).as_dict(),
         "warning": image.meta.get("warning"),

@@ -776,7 +776,8 @@ class MainWindow(QMainWindow):
             self.fit()
         meta = dict(prepared.image.meta)
         REDACT.add(meta.get("patient_name"), meta.get("patient_id"))
-        meta.update(name=prepared.path.name, crf=seg.crf)
+        meta.update(name=prepared.path.name, crf=seg.crf, working_scale=seg.working_scale,
+                    working_fov_px=seg.working_fov_px)
         self.info.set_info(meta)
         self._update_hints()
         self._update_title()

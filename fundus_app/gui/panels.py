@@ -344,6 +344,9 @@ class ImageInfoPanel(_Retranslating):
             rows.append(fmt(_translate("ImageInfoPanel", "Eye: %1"), i["laterality"]))
         if i.get("study_date"):
             rows.append(fmt(_translate("ImageInfoPanel", "Study date: %1"), i["study_date"]))
+        if i.get("working_scale") is not None and i.get("working_fov_px") is not None:  # varies per photograph
+            rows.append(fmt(_translate("ImageInfoPanel", "Segmented at %1x (FOV %2 px)"), f"{i['working_scale']:.2f}",
+                            f"{i['working_fov_px']:.0f}"))
         if i.get("crf"):
             rows.append(_translate("ImageInfoPanel", "Refined with dense CRF"))
         if i.get("warning"):

@@ -20,7 +20,7 @@ import torch
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import Cancelled, ModelError
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint
-from fundus_app.preprocess import enhance, rescale
+from fundus_app.preprocess import enhance, fov_diameter, rescale
 
 ProgressFn = Callable[[float, str], None]
 
@@ -223,4 +223,4 @@ class Segmenter:
         return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
                             default_threshold=self.threshold, model_name=self.name,
                             model_sha256=self.checkpoint.sha256, device=self.device_label, crf=crf,
-                            working_scale=scale)
+                            working_scale=scale, working_fov_px=fov_diameter(fov_small))

@@ -304,9 +304,9 @@ def _processing_rows(image: FundusImage, seg: Segmentation, threshold: float, te
         (text["image"], size if anonymise else f"{image.name}, {size}"),
         (text["fov_diameter"], f"{fov_diameter(fov):.0f} px"),
     ]
-    if seg.working_scale is not None:  # varies per photograph (sharp ones keep more pixels): part of the result's provenance
+    if seg.working_scale is not None and seg.working_fov_px is not None:  # varies per photograph: provenance
         rows.append((text["working_scale"], text["working_scale_value"].format(
-            scale=f"{seg.working_scale:.2f}", d=f"{seg.working_scale * fov_diameter(fov):.0f}")))
+            scale=f"{seg.working_scale:.2f}", d=f"{seg.working_fov_px:.0f}")))
     return rows
 
 

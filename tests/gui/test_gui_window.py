@@ -270,6 +270,8 @@ def test_dense_crf_checkbox_reruns_the_image(qtbot, window, small_image) -> None
     qtbot.waitUntil(lambda: window.current is not first and window.current.segmentation.crf
                     and not window.biomarkers.pending, timeout=60_000)
     assert "CRF" in window.info.label.text()
+    seg = window.current.segmentation  # the working scale is shown with the image, as in the report
+    assert f"Segmented at {seg.working_scale:.2f}x (FOV {seg.working_fov_px:.0f} px)" in window.info.label.text()
     assert window.review.status(str(small_image)) == "done"
 
 

@@ -11,6 +11,7 @@ import pytest
 from cli_runner import run_cli
 from fundus_app import __version__, load_image, measure_vessels
 from fundus_app.outputs import read_mask, read_probability
+from fundus_app.preprocess import fov_diameter
 
 
 def test_version() -> None:
@@ -37,7 +38,8 @@ def test_segment_writes_outputs_and_reports_bad_files(drive_test_image: Path, tm
     assert mask.any() and np.array_equal(mask[~near_threshold], expected[~near_threshold])
     assert record["biomarkers"] == measure_vessels(mask, image.fov).as_dict()
     assert len(record["model"]["sha256"]) == 64 and record["device"] in ("cpu", "cpu (onnxruntime)")
-    assert record["working_scale"] == 1.0  # a DRIVE photograph is segmented at its own pixels
+    # a DRIVE photograph is segmented at its own pixels, its FOV diameter as the loader measured it
+    assert record["working_scale"] == 1.0 and record["working_fov_px"] == round(fov_diameter(image.fov))
     assert not list(out.glob("*.part*"))  # atomic writes leave no temporaries
 
 

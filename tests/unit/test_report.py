@@ -25,7 +25,6 @@ from fundus_app.atomic import OutputError
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import FundusError
 from fundus_app.outputs import write_outputs
-from fundus_app.preprocess import fov_diameter
 from fundus_app.report import ClinicInfo, ReportError, build_report_data, builder, format_number, pdf, write_report
 from fundus_app.report.strings import DISCLAIMER_EN, DISCLAIMER_ZH, STRINGS
 
@@ -135,7 +134,7 @@ def synthetic_case(h: int = 360, w: int = 480, *, meta: dict | None = None, name
     image = FundusImage(rgb=rgb, fov=fov, meta=dict(meta or {}), path=path)
     seg = Segmentation(probability=prob, fov=fov, timings={"preprocess": 0.1, "network": 1.0, "total": 1.234},
                        default_threshold=0.5, model_name="synthetic-unet", model_sha256="ab12" * 16, device="cpu",
-                       crf=False, working_scale=0.81)
+                       crf=False, working_scale=0.81, working_fov_px=268.0)
     return image, seg
 
 
@@ -180,9 +179,9 @@ def test_english_report_has_labels_and_the_segment_json_numbers(tmp_path: Path) 
         assert format_number(key, bio[key]) == value
     assert f"{want['vessel_density']} %" in text
     # the scale the network worked at, which varies per photograph, with the FOV diameter it gave
-    working = f"0.81× (FOV {0.81 * fov_diameter(seg.fov):.0f} px)"
+    working = "0.81× (FOV 268 px)"
     assert re.search(rf"Segmented at\s{{2,}}{re.escape(working)}", text), text
-    assert record["working_scale"] == 0.81
+    assert record["working_scale"] == 0.81 and record["working_fov_px"] == 268
     # the fit's numbers also label the plot
     assert f"FD = {want['fractal_dimension']}, R² = {want['fractal_r_squared']}" in pdf_text(out, layout=False)
     info = pdf_info(out)
