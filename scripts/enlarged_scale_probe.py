@@ -32,7 +32,7 @@ from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from bundled_recipe import validation_cases  # noqa: E402
 from inference_scale import at_scale  # noqa: E402
-from probe_table import as_loaded, print_header, print_mean_row, resampled  # noqa: E402
+from probe_table import as_loaded, own_rule, print_header, print_mean_row, resampled  # noqa: E402
 
 
 def main() -> None:
@@ -44,13 +44,7 @@ def main() -> None:
                         choices=["validation", "drive-test", "stare-test", "hrf-sample"])
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
-    pre = ckpt.preprocess
-    own = f"{pre.reference_fov_px:.0f}"
-    if pre.max_working_fov_px is not None:  # large photographs shrunk at most 1/min_scale, up to the cap
-        own += f"-{pre.widest_working_fov_px:.0f}, shrink <= {1 / pre.min_scale:g}x"
-        if pre.max_detail_loss is not None:
-            own += f" or as far as loses {pre.max_detail_loss:g} of the detail"
-    rules = {f"{own} (own)": Segmenter(ckpt, device="cpu", backend="torch")}
+    rules = {f"{own_rule(ckpt.preprocess)} (own)": Segmenter(ckpt, device="cpu", backend="torch")}
     for fov_px in args.fov:
         rules[f"{fov_px:.0f}, never enlarge"] = Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")
     sets = tuple(args.sets)

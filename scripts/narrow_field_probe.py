@@ -21,7 +21,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -32,7 +31,7 @@ from fundus_app.evaluation import ScoringCase, load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from inference_scale import at_scale  # noqa: E402
-from probe_table import as_loaded, print_header, print_mean_row  # noqa: E402
+from probe_table import as_loaded, own_rule, print_header, print_mean_row, resampled  # noqa: E402
 
 CAMERA_DEGREES = {"drive-test": 45, "stare-test": 35}
 
@@ -48,13 +47,8 @@ def narrow_field(sc: ScoringCase, crop: float) -> tuple[np.ndarray, np.ndarray, 
     top, left = max(int(cy - radius), 0), max(int(cx - radius), 0)
     bottom, right = min(int(np.ceil(cy + radius)) + 1, h), min(int(np.ceil(cx + radius)) + 1, w)
     window = (slice(top, bottom), slice(left, right))
-    size = (round((right - left) / crop), round((bottom - top) / crop))
     rgb = np.where(circle[..., None], sc.image.rgb, 0)[window]
-    fov = (circle & sc.fov)[window]
-    truth = (circle & sc.truth)[window]
-    return (cv2.resize(np.ascontiguousarray(rgb), size, interpolation=cv2.INTER_CUBIC),
-            cv2.resize(truth.astype(np.float32), size, interpolation=cv2.INTER_LINEAR) >= 0.5,
-            cv2.resize(fov.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0)
+    return resampled(np.ascontiguousarray(rgb), (circle & sc.truth)[window], (circle & sc.fov)[window], 1 / crop)
 
 
 def main() -> None:
@@ -71,7 +65,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for crop in args.crop:
             matched = Segmenter(at_scale(ckpt, reference * crop), device="cpu", backend="torch")
-            rules = {f"{reference:.0f} (own rule)": own, f"{reference * crop:.0f} (trained calibre)": matched}
+            rules = {f"{own_rule(ckpt.preprocess)} (own rule)": own, f"{reference * crop:.0f} (trained calibre)": matched}
             scores: dict[str, dict[str, list[metrics.Scores]]] = {r: {ds: [] for ds in args.sets} for r in rules}
             for ds in args.sets:
                 for sc in scoring[ds]:

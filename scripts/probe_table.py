@@ -11,6 +11,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundus_app import FundusImage, load_image, metrics  # noqa: E402
+from fundus_app.preprocess import PreprocessConfig  # noqa: E402
 
 
 def as_loaded(rgb: np.ndarray, path: Path) -> FundusImage:
@@ -33,6 +34,16 @@ def resampled(rgb: np.ndarray, truth: np.ndarray, fov: np.ndarray,
     return (cv2.resize(rgb, size, interpolation=image_interp),
             cv2.resize(truth.astype(np.float32), size, interpolation=label_interp) >= 0.5,
             cv2.resize(fov.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST) > 0)
+
+
+def own_rule(pre: PreprocessConfig) -> str:
+    """A checkpoint's working-scale rule in words, for a table row: "540-1080, shrink <= 1x or as far as ..."."""
+    own = f"{pre.reference_fov_px:.0f}"
+    if pre.max_working_fov_px is not None:  # large photographs shrunk at most 1/min_scale, up to the cap
+        own += f"-{pre.widest_working_fov_px:.0f}, shrink <= {1 / pre.min_scale:g}x"
+        if pre.max_detail_loss is not None:
+            own += f" or as far as loses {pre.max_detail_loss:g} of the detail"
+    return own
 
 
 def print_header(head: list[str]) -> None:
