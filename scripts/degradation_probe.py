@@ -44,6 +44,20 @@ def half_resolution(rgb: np.ndarray) -> np.ndarray:
     return cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)
 
 
+def uneven_illumination(rgb: np.ndarray, darkest: float, radial: bool) -> np.ndarray:
+    """Brightness falling smoothly to ``darkest`` (a fraction): towards the rim of a circle inscribed in
+    the image's larger side (``radial``: vignetting, a small pupil) or from left to right (an oblique
+    flash)."""
+    h, w = rgb.shape[:2]
+    yy, xx = np.mgrid[:h, :w].astype(np.float32)
+    if radial:
+        r = np.hypot(yy - (h - 1) / 2, xx - (w - 1) / 2) / (max(h, w) / 2)
+        gain = 1 - (1 - darkest) * np.clip(r, 0, 1) ** 2
+    else:
+        gain = 1 - (1 - darkest) * xx / max(w - 1, 1)
+    return np.clip(rgb.astype(np.float32) * gain[..., None] + 0.5, 0, 255).astype(np.uint8)
+
+
 EFFECTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "none": lambda rgb: rgb,
     "blur sigma 1": lambda rgb: blur(rgb, 1.0),
@@ -59,6 +73,8 @@ EFFECTS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "JPEG quality 50": lambda rgb: jpeg_roundtrip(rgb, 50),
     "JPEG quality 20": lambda rgb: jpeg_roundtrip(rgb, 20),
     "half resolution": half_resolution,
+    "vignetting to 0.5": lambda rgb: uneven_illumination(rgb, 0.5, radial=True),
+    "illumination gradient to 0.5": lambda rgb: uneven_illumination(rgb, 0.5, radial=False),
 }
 
 
@@ -67,6 +83,8 @@ def main() -> None:
     parser.add_argument("--model", type=Path, nargs="*", default=[], help="checkpoints besides the bundled one")
     parser.add_argument("--sets", nargs="+", default=["drive-test", "stare-test"],
                         choices=["validation", "drive-test", "stare-test", "hrf-sample"])
+    parser.add_argument("--effects", nargs="+", default=list(EFFECTS), choices=list(EFFECTS), metavar="EFFECT",
+                        help="only these effects (default: all)")
     parser.add_argument("--resize", type=float, default=1.0,
                         help="resample every photograph, label and FOV by this factor first (0.285: HRF at 999 px wide)")
     args = parser.parse_args()
@@ -78,7 +96,8 @@ def main() -> None:
     scoring = {ds: [load_for_scoring(c) for c in (validation_cases() if ds == "validation" else cases(ds))]
                for ds in sets}
     with tempfile.TemporaryDirectory() as tmp:
-        for effect, apply in EFFECTS.items():
+        for effect in args.effects:
+            apply = EFFECTS[effect]
             scores: dict[str, dict[str, list[metrics.Scores]]] = {m: {ds: [] for ds in sets} for m in segmenters}
             for ds in sets:
                 for sc in scoring[ds]:

@@ -40,3 +40,14 @@ def test_stronger_effects_change_the_image_more() -> None:
     assert change("noise std 2") < change("noise std 4") < change("noise std 8")
     assert change("JPEG quality 75") < change("JPEG quality 50") < change("JPEG quality 20")
     assert change("blur sigma 1") < change("blur sigma 2")
+
+
+def test_uneven_illumination_dims_towards_the_rim_or_one_side() -> None:
+    rgb = np.full((101, 121, 3), 200, np.uint8)
+    vignetted = probe.uneven_illumination(rgb, 0.5, radial=True)
+    assert vignetted[50, 60, 0] == 200  # the centre as taken
+    assert abs(int(vignetted[50, 0, 0]) - 100) <= 2  # half as bright where the inscribed circle meets the side
+    assert vignetted[0, 0, 0] == 100  # and no darker beyond it (the corner)
+    flashed = probe.uneven_illumination(rgb, 0.5, radial=False)
+    assert flashed[:, 0, 0].min() == 200 and flashed[:, -1, 0].max() == 100
+    assert np.all(np.diff(flashed[50, :, 0].astype(int)) <= 0)  # falling monotonically left to right
