@@ -12,7 +12,9 @@ the training augmentation's own functions (``fundus_app.train.data``). ``validat
 recipe's validation images (``configs/train_bundled.toml``: drive_39, drive_40, stare_im0139), never trained on: a candidate is
 chosen on them, the test sets only report. ``--resize`` first resamples every photograph with its label
 and FOV (``probe_table.resampled``): ``--sets hrf-sample --resize 0.285`` is the one labelled
-high-resolution photograph as a 999-px-wide camera would take it. Prints a markdown table.
+high-resolution photograph as a 999-px-wide camera would take it. ``--given-fov`` segments every
+degraded photograph within the field of view estimated from the undegraded one, so a row measures the
+network alone, the FOV estimate set aside. Prints a markdown table.
 """
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fundus_app import metrics  # noqa: E402
+from fundus_app import FundusImage, metrics  # noqa: E402
 from fundus_app.datasets import cases  # noqa: E402
 from fundus_app.evaluation import load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
@@ -85,6 +87,8 @@ def main() -> None:
                         choices=["validation", "drive-test", "stare-test", "hrf-sample"])
     parser.add_argument("--effects", nargs="+", default=list(EFFECTS), choices=list(EFFECTS), metavar="EFFECT",
                         help="only these effects (default: all)")
+    parser.add_argument("--given-fov", action="store_true",
+                        help="segment within the FOV estimated from the undegraded photograph")
     parser.add_argument("--resize", type=float, default=1.0,
                         help="resample every photograph, label and FOV by this factor first (0.285: HRF at 999 px wide)")
     args = parser.parse_args()
@@ -103,6 +107,9 @@ def main() -> None:
                 for sc in scoring[ds]:
                     rgb, truth, fov = resampled(sc.image.rgb, sc.truth, sc.fov, args.resize)
                     image = as_loaded(apply(rgb), Path(tmp) / "degraded.png")
+                    if args.given_fov:
+                        clean_fov = cv2.resize(sc.image.fov.astype(np.uint8), fov.shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+                        image = FundusImage(image.rgb, clean_fov)
                     for name, seg in segmenters.items():
                         prob = seg.segment(image).probability
                         scores[name][ds].append(metrics.score(prob >= checkpoints[name].threshold, truth, fov, prob))
