@@ -32,10 +32,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fundus_app.datasets import cases_named  # noqa: E402
 from fundus_app.evaluation import select_threshold  # noqa: E402
 from fundus_app.model.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
+from bundled_recipe import checkpoint_splits  # noqa: E402
 
 
 def main() -> None:
@@ -55,8 +55,7 @@ def main() -> None:
                ("max_working_fov_px", args.max_working_fov), ("max_detail_loss", args.max_detail_loss))
     changes = {k: v for k, v in options if v is not None}
     ckpt.preprocess = dataclasses.replace(ckpt.preprocess, **changes)
-    cfg = json.loads(ckpt.info["train_config"])
-    val = cases_named(cfg["validation"], cfg["datasets"])
+    _, val = checkpoint_splits(ckpt)
     result = select_threshold(Segmenter(ckpt, device="cpu", backend="torch"), val)
     per_image = ", ".join(f"{k} {v:.4f}" for k, v in result["images"].items())
     print(f"validation: mean F1 {result['mean_f1']:.4f} at threshold {result['threshold']:.2f} ({per_image}); "

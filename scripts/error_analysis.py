@@ -37,7 +37,7 @@ from fundus_app import metrics  # noqa: E402
 from fundus_app.datasets import Case, cases  # noqa: E402
 from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
-from bundled_recipe import RECIPE, validation_cases  # noqa: E402
+from bundled_recipe import RECIPE, run_splits, validation_cases  # noqa: E402
 from fundus_app.train.recipe import read_recipe  # noqa: E402
 
 Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # probability, label, scoring FOV
@@ -154,9 +154,7 @@ def main() -> None:
           f"single threshold {mean_f1(validation, lambda p: p >= thr):.4f}): "
           f"{args.set} F1 {mean_f1(test, lambda p: hysteresis(p, high, low)):.4f}")
     if args.thresholds:
-        recipe = read_recipe(RECIPE)
-        held_out = set(recipe["validation"])
-        training = [c for ds in recipe["datasets"] for c in cases(ds) if c.name not in held_out]
+        training, _ = run_splits(read_recipe(RECIPE))
         threshold_spread(seg, {"training": segment_all(seg, training), "validation": validation, args.set: test})
 
 

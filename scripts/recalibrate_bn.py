@@ -27,14 +27,12 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fundus_app.datasets import cases, cases_named  # noqa: E402
 from fundus_app.evaluation import select_threshold  # noqa: E402
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from fundus_app.preprocess import enhance  # noqa: E402
 from fundus_app.train.data import AugmentConfig, PatchSampler, TrainImage, load_case  # noqa: E402
-
-CAMERA_EFFECTS = ("blur_sigma", "gamma_jitter", "noise_std", "jpeg_quality_min")
+from bundled_recipe import checkpoint_splits  # noqa: E402
 
 
 def whole_image_inputs(images: list[TrainImage], ckpt: Checkpoint):
@@ -50,10 +48,10 @@ def whole_image_inputs(images: list[TrainImage], ckpt: Checkpoint):
 
 def patch_inputs(images: list[TrainImage], ckpt: Checkpoint, train_config: dict, batches: int, camera: bool):
     """Batches of the run's own patch sampler (its augmentation; camera effects only if ``camera``)."""
-    augment = dict(train_config.get("augment", {}))
+    augment = AugmentConfig(**train_config.get("augment", {}))
     if not camera:
-        augment.update({k: type(getattr(AugmentConfig(), k))(0) for k in CAMERA_EFFECTS})
-    sampler = PatchSampler(images, ckpt.preprocess, AugmentConfig(**augment), train_config["patch_size"],
+        augment = dataclasses.replace(augment, blur_sigma=0.0, gamma_jitter=0.0, noise_std=0.0, jpeg_quality_min=0)
+    sampler = PatchSampler(images, ckpt.preprocess, augment, train_config["patch_size"],
                            train_config["patches_per_draw"], seed=0)
     for _ in range(batches):
         x, _, _ = sampler.batch(train_config["batch_size"])
@@ -87,17 +85,18 @@ def main() -> None:
     args = parser.parse_args()
     torch.manual_seed(0)
     ckpt = load_checkpoint(args.src)
-    train_config = json.loads(ckpt.info["train_config"])
-    held = set(train_config["validation"])
-    training = [load_case(c, ckpt.preprocess) for ds in train_config["datasets"] for c in cases(ds) if c.name not in held]
-    validation = cases_named(train_config["validation"], train_config["datasets"])
+    training_cases, validation = checkpoint_splits(ckpt)
+    training = [load_case(c, ckpt.preprocess) for c in training_cases]
     inputs = (whole_image_inputs(training, ckpt) if args.source == "images"
-              else patch_inputs(training, ckpt, train_config, args.batches, args.with_camera_effects))
+              else patch_inputs(training, ckpt, json.loads(ckpt.info["train_config"]), args.batches,
+                                args.with_camera_effects))
     new = recalibrated(ckpt, inputs)
-    for label, c in (("source", ckpt), ("recalibrated", new)):
-        result = select_threshold(Segmenter(c, device="cpu", backend="torch"), validation)
+    results = {label: select_threshold(Segmenter(c, device="cpu", backend="torch"), validation)
+               for label, c in (("source", ckpt), ("recalibrated", new))}
+    for label, result in results.items():
         print(f"{label}: validation mean F1 {result['mean_f1']:.4f} at {result['threshold']:.2f}, "
               f"AUC {result['mean_auc']:.4f}", flush=True)
+    result = results["recalibrated"]
     new.threshold = result["threshold"]
     new.info = {**new.info, "threshold_selection": json.dumps(result),
                 "batchnorm_recalibrated": json.dumps({"source": args.source, "batches": args.batches,

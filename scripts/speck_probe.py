@@ -10,7 +10,6 @@ validation split and the training images (never the test sets), as ``fundus-app 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -19,11 +18,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fundus_app import metrics  # noqa: E402
-from fundus_app.datasets import cases, cases_named  # noqa: E402
 from fundus_app.evaluation import load_for_scoring  # noqa: E402
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
 from fundus_app.outputs import final_mask  # noqa: E402
+from bundled_recipe import checkpoint_splits  # noqa: E402
 
 
 def main() -> None:
@@ -32,10 +31,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[0, 5, 10, 20, 30, 50, 80])
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
-    train_config = json.loads(ckpt.info["train_config"])
-    held = set(train_config["validation"])
-    splits = {"validation": cases_named(train_config["validation"], train_config["datasets"]),
-              "training": [c for ds in train_config["datasets"] for c in cases(ds) if c.name not in held]}
+    training, validation = checkpoint_splits(ckpt)
+    splits = {"validation": validation, "training": training}
     segmenter = Segmenter(ckpt, device="cpu", backend="torch")
     print("| images | " + " | ".join(f"min speck {n}" for n in args.sizes) + " |\n" + "|---" * (len(args.sizes) + 1) + "|")
     for split, split_cases in splits.items():

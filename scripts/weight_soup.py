@@ -28,10 +28,10 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fundus_app.datasets import cases_named  # noqa: E402
 from fundus_app.evaluation import select_threshold  # noqa: E402
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint  # noqa: E402
 from fundus_app.model.inference import Segmenter  # noqa: E402
+from bundled_recipe import checkpoint_splits  # noqa: E402
 
 
 def averaged_weights(checkpoints: list[Checkpoint]) -> dict[str, torch.Tensor]:
@@ -72,8 +72,7 @@ def main() -> None:
     args = parser.parse_args()
     loaded = [load_checkpoint(p) for p in args.ingredients]
     template = loaded[0]
-    train_config = json.loads(template.info["train_config"])
-    validation = cases_named(train_config["validation"], train_config["datasets"])
+    _, validation = checkpoint_splits(template)
     # every ingredient scored with the template's preprocessing: the soup will segment with it
     scored = []
     for path, ckpt in zip(args.ingredients, loaded):
