@@ -10,7 +10,7 @@ expert's vessel map:
   ``fundus_app.preprocess.estimate_fov`` finds on the photograph (STARE has no
   FOV masks).
 
-Writes ``fundus_app/report/reference_ranges.json`` (mean, SD with ddof=1, min,
+Writes ``fundus_app/biomarkers/reference_ranges.json`` (mean, SD with ddof=1, min,
 max and n for both datasets pooled and for each alone, plus the measurement
 parameters, so the report can tell when the ranges are stale) and prints the
 table. These are ranges of two public research datasets, mostly adults with and
@@ -27,21 +27,15 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fundus_app import __version__, biomarkers
+from fundus_app.atomic import write_bytes
+from fundus_app.biomarkers import BY_KEY, REPORT_KEYS
+from fundus_app.datasets import cases, data_root
+from fundus_app.io import load_image
+from fundus_app.io.loader import load_mask
+from fundus_app.preprocess import estimate_fov
 
-from fundus_app import __version__, biomarkers  # noqa: E402
-from fundus_app.atomic import write_bytes  # noqa: E402
-from fundus_app.datasets import cases, data_root  # noqa: E402
-from fundus_app.io import load_image  # noqa: E402
-from fundus_app.io.loader import load_mask  # noqa: E402
-from fundus_app.preprocess import estimate_fov  # noqa: E402
-from fundus_app.report.builder import FORMATS  # noqa: E402
-
-OUT = Path(__file__).resolve().parents[1] / "fundus_app" / "report" / "reference_ranges.json"
-
-#: Measures with a reference range, printed as the report prints them (scale, decimals, unit);
-#: means of counts get one decimal.
-MEASURES = {key: (scale, max(dec, 1), unit) for key, (scale, dec, unit) in FORMATS.items()}
+OUT = Path(biomarkers.__file__).resolve().parent / "reference_ranges.json"
 
 
 def measure_drive(root: Path) -> list[dict[str, float]]:
@@ -66,7 +60,7 @@ def measure_stare(root: Path) -> list[dict[str, float]]:
 
 def summarise(rows: list[dict[str, float]]) -> dict[str, dict[str, float]]:
     out = {}
-    for key in MEASURES:
+    for key in REPORT_KEYS:  # the measures the report gives a range
         v = np.asarray([r[key] for r in rows], float)
         out[key] = {"mean": float(v.mean()), "sd": float(v.std(ddof=1)), "min": float(v.min()),
                     "max": float(v.max()), "n": int(v.size)}
@@ -77,12 +71,13 @@ def table(ranges: dict[str, dict[str, dict[str, float]]]) -> str:
     groups = list(ranges)
     head = f"{'measure':<24}" + "".join(f"{g} (n={ranges[g]['vessel_density']['n']})".rjust(26) for g in groups)
     lines = [head, "-" * len(head)]
-    for key, (scale, dec, unit) in MEASURES.items():
-        cells = []
+    for key in REPORT_KEYS:
+        measure, cells = BY_KEY[key], []
+        decimals = max(measure.decimals, 1)  # means of counts get one decimal, as in the report
         for g in groups:
             r = ranges[g][key]
-            cells.append(f"{r['mean'] * scale:.{dec}f} ± {r['sd'] * scale:.{dec}f}".rjust(26))
-        lines.append(f"{key + (' [' + unit + ']' if unit else ''):<24}" + "".join(cells))
+            cells.append(f"{measure.number(r['mean'], decimals)} ± {measure.number(r['sd'], decimals)}".rjust(26))
+        lines.append(f"{key + (' [' + measure.unit + ']' if measure.unit else ''):<24}" + "".join(cells))
     return "\n".join(lines)
 
 

@@ -23,8 +23,6 @@ from fundus_app.report.builder import (
     ReportError,
     build_report_data,
     default_report_name,
-    format_number,
-    load_reference_ranges,
 )
 from fundus_app.report.strings import LANGUAGES
 
@@ -36,8 +34,6 @@ __all__ = [
     "ReportError",
     "build_report_data",
     "default_report_name",
-    "format_number",
-    "load_reference_ranges",
     "render_report",
     "write_report",
 ]
@@ -88,7 +84,7 @@ def write_report(image: FundusImage, segmentation: Segmentation, path: str | os.
     The vessel map is ``fundus_app.outputs.final_mask(segmentation, threshold,
     min_speck)`` and the numbers are ``measure_vessels(map, segmentation.fov)``,
     exactly what ``fundus-app segment`` writes to its JSON, printed with
-    :func:`format_number`.
+    the catalogue's formats (``fundus_app.biomarkers.catalogue``).
 
     Returns
     -------

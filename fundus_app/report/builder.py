@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import math
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +20,7 @@ import cv2
 import numpy as np
 
 from fundus_app import __version__
-from fundus_app.biomarkers import MEASURE_FOV_PX, Biomarkers, FractalFit, measure_vessels, measurement_parameters
+from fundus_app.biomarkers import BY_KEY, MEASURE_FOV_PX, REPORT_KEYS, Biomarkers, FractalFit, measure_vessels, reference_ranges
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import FundusError
 from fundus_app.outputs import final_mask
@@ -76,65 +73,11 @@ class ClinicInfo:
                           f"{type(value).__name__}.")
 
 
-# --- number formats: the ONE place the report's numbers are formatted -------------------------
-
-#: key -> (multiplier, decimals, unit) as printed in the report.
-FORMATS: dict[str, tuple[float, int, str]] = {
-    "vessel_density": (100.0, 2, "%"),
-    "fractal_dimension": (1.0, 3, ""),
-    "fractal_r_squared": (1.0, 3, ""),
-    "vessel_length_density": (1.0, 2, "1/D"),
-    "tortuosity": (1.0, 3, ""),
-    "branch_points": (1.0, 0, ""),
-    "branch_point_density": (1.0, 1, "1/D²"),
-}
-#: Rows of the biomarker table, in order.
-TABLE_KEYS = tuple(FORMATS)
-
-
-def format_number(key: str, value: float) -> str:
-    """The printed form of a biomarker value or reference statistic (no unit)."""
-    scale, decimals, _ = FORMATS[key]
-    return f"{value * scale:.{decimals}f}"
-
-
 def format_threshold(t: float) -> str:
     """0.5 -> '0.50', 0.425 -> '0.425' (at least 2, at most 4 decimals)."""
     text = f"{t:.4f}".rstrip("0")
     whole, _, frac = text.partition(".")
     return f"{whole}.{frac.ljust(2, '0')}"
-
-
-# --- reference ranges ---------------------------------------------------------------------------
-
-REFERENCE_FILE = "reference_ranges.json"
-
-
-@dataclass(frozen=True)
-class ReferenceRanges:
-    """Mean and SD per biomarker (pooled DRIVE + STARE), from ``reference_ranges.json``."""
-
-    ranges: dict[str, tuple[float, float]]
-    n: dict[str, int]
-    current: bool  # measured with this version's biomarker parameters
-
-
-@lru_cache(maxsize=1)
-def load_reference_ranges() -> ReferenceRanges:
-    """Read the packaged reference ranges; empty (with a warning) if the file is missing or bad."""
-    try:
-        text = resources.files("fundus_app.report").joinpath(REFERENCE_FILE).read_text(encoding="utf-8")
-        record = json.loads(text)
-        pooled = record["ranges"][record.get("pooled", "DRIVE+STARE")]
-        ranges = {k: (float(v["mean"]), float(v["sd"])) for k, v in pooled.items()}
-        n = {name: int(info["n"]) for name, info in record.get("datasets", {}).items()}
-        current = record.get("method") == measurement_parameters()
-        if not current:
-            log.warning("reference ranges in %s were measured with other biomarker parameters", REFERENCE_FILE)
-        return ReferenceRanges(ranges, n, current)
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("reference ranges unavailable (%s)", exc)
-        return ReferenceRanges({}, {}, False)
 
 
 # --- report data --------------------------------------------------------------------------------
@@ -267,22 +210,20 @@ def report_images(image: FundusImage, mask: np.ndarray, text: dict[str, str], th
     ]
 
 
-def biomarker_rows(bio: Biomarkers, text: dict[str, str], refs: ReferenceRanges) -> list[BiomarkerRow]:
+def biomarker_rows(bio: Biomarkers, lang: str, text: dict[str, str]) -> list[BiomarkerRow]:
+    """The report's table: the catalogue's report measures, with their reference ranges."""
     values = bio.as_dict()
     rows = []
-    for key in TABLE_KEYS:
+    for key in REPORT_KEYS:
+        measure = BY_KEY[key]
         value = float(values[key])
-        value_text = format_number(key, value)
+        value_text = measure.number(value)
         if key == "tortuosity" and bio.tortuosity_segments == 0:
             value_text = text["no_segments"]
             value = math.nan
-        mean, sd = refs.ranges.get(key, (None, None))
-        ref_text = (f"{format_number(key, mean)} ± {format_number(key, sd)}" if mean is not None and sd is not None
-                    else text["no_reference"])
-        if key == "branch_points" and mean is not None and sd is not None:  # a mean count keeps one decimal
-            ref_text = f"{mean:.1f} ± {sd:.1f}"
-        rows.append(BiomarkerRow(key, text[key], value, value_text, FORMATS[key][2], text[f"{key}_def"],
-                                 mean, sd, ref_text))
+        mean, sd = measure.reference or (None, None)
+        rows.append(BiomarkerRow(key, measure.label[lang], value, value_text, measure.unit, measure.definition[lang],
+                                 mean, sd, measure.reference_text() or text["no_reference"]))
     return rows
 
 
@@ -342,7 +283,7 @@ def build_report_data(image: FundusImage, segmentation: Segmentation, *, thresho
         clinic_info = ClinicInfo(text["default_clinic"], clinic_info.address, clinic_info.contact)
     mask = final_mask(segmentation, t, min_speck)
     bio = measure_vessels(mask, segmentation.fov)
-    refs = load_reference_ranges()
+    refs = reference_ranges()
     notes = [text["reference_note"].format(n_drive=refs.n.get("DRIVE", "?"), n_stare=refs.n.get("STARE", "?"))]
     if refs.ranges and not refs.current:
         notes.append(text["stale_reference"])
@@ -355,7 +296,7 @@ def build_report_data(image: FundusImage, segmentation: Segmentation, *, thresho
         patient=_patient_rows(image.meta, text, anonymise),
         images=report_images(image, mask, text, t, max_width_px=max_image_px[0], max_height_px=max_image_px[1]),
         biomarkers=bio,
-        rows=biomarker_rows(bio, text, refs),
+        rows=biomarker_rows(bio, lang, text),
         fit=bio.fractal_fit,
         processing=_processing_rows(image, segmentation, t, text, anonymise, segmentation.fov),
         notes=notes,

@@ -11,7 +11,7 @@ LANGUAGES = ("en", "zh")
 DISCLAIMER_EN = "For research and review support; not a diagnosis."
 DISCLAIMER_ZH = "仅供科研及阅片辅助，不作为诊断依据"
 
-#: Literature for the biomarkers, cited as [n] in the definitions (same list as in ``biomarkers.py``).
+#: Literature for the biomarkers, cited as [n] in the catalogue's definitions (``fundus_app.biomarkers.catalogue``).
 REFERENCES = (
     "Kim AY et al. Quantifying microvascular density and morphology in diabetic retinopathy using SD-OCT "
     "angiography. Invest Ophthalmol Vis Sci 2016;57(9):OCT362-70.",
@@ -59,23 +59,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "reference": "Reference (mean ± SD)",
         "position": "Position (±1 and ±2 SD)",
         "definition": "Definition",
-        "vessel_density": "Vessel density",
-        "vessel_density_def": "Vessel pixels as a share of the field-of-view (FOV) area [1].",
-        "fractal_dimension": "Fractal dimension",
-        "fractal_dimension_def": "Box-counting dimension of the vessel map (minus the slope of log N vs log box size); "
-                                 "higher = more complex branching [2].",
-        "fractal_r_squared": "Fractal fit R²",
-        "fractal_r_squared_def": "Goodness of the log-log box-counting fit (1 = perfect power law): a quality "
-                                 "check of the fractal dimension.",
-        "vessel_length_density": "Vessel length density",
-        "vessel_length_density_def": "Centre-line (skeleton) length per FOV area, lengths in FOV diameters D [1].",
-        "tortuosity": "Mean tortuosity",
-        "tortuosity_def": "Arc/chord length ratio of centre-line segments between branch and end points, "
-                          "length-weighted mean (1 = straight) [3].",
-        "branch_points": "Branch points",
-        "branch_points_def": "Number of bifurcations and crossings of the vessel centre line [4].",
-        "branch_point_density": "Branch-point density",
-        "branch_point_density_def": "Branch points per FOV area of D² [4].",
         "no_segments": "n/a",
         "no_reference": "none",
         "plot_title": "Box counting (fractal dimension)",
@@ -141,21 +124,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "reference": "参考值（均值 ± 标准差）",
         "position": "位置（±1 与 ±2 SD）",
         "definition": "定义",
-        "vessel_density": "血管密度",
-        "vessel_density_def": "视野（FOV）内血管像素所占的比例 [1]。",
-        "fractal_dimension": "分形维数",
-        "fractal_dimension_def": "血管图的盒计数维数（log N 对 log 盒尺寸斜率的相反数）；"
-                                 "数值越高，分支结构越复杂、越密集 [2]。",
-        "fractal_r_squared": "分形拟合 R²",
-        "fractal_r_squared_def": "盒计数双对数拟合的优度（1 = 完全符合幂律），用于检验分形维数的可靠性。",
-        "vessel_length_density": "血管长度密度",
-        "vessel_length_density_def": "血管中心线（骨架）总长度除以视野面积，长度以视野直径 D 为单位 [1]。",
-        "tortuosity": "平均迂曲度",
-        "tortuosity_def": "分支点或端点之间中心线段的弧长与弦长之比，按长度加权平均（1 = 笔直）[3]。",
-        "branch_points": "分支点数",
-        "branch_points_def": "血管中心线的分叉点与交叉点数目 [4]。",
-        "branch_point_density": "分支点密度",
-        "branch_point_density_def": "每 D² 视野面积内的分支点数 [4]。",
         "no_segments": "无",
         "no_reference": "无",
         "plot_title": "盒计数（分形维数）",

@@ -25,7 +25,8 @@ from fundus_app.atomic import OutputError
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import FundusError
 from fundus_app.outputs import write_outputs
-from fundus_app.report import ClinicInfo, ReportError, build_report_data, builder, format_number, pdf, write_report
+from fundus_app.biomarkers import BY_KEY, REPORT_KEYS, reference_ranges
+from fundus_app.report import ClinicInfo, ReportError, build_report_data, builder, pdf, write_report
 from fundus_app.report.strings import DISCLAIMER_EN, DISCLAIMER_ZH, STRINGS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -173,10 +174,9 @@ def test_english_report_has_labels_and_the_segment_json_numbers(tmp_path: Path) 
                   "not available", "eye.png", "1.23 s"):
         assert label in text, label
     want = expected_numbers(bio)
-    en = STRINGS["en"]
     for key, value in want.items():
-        assert row_value(text, en[key]) == value, key
-        assert format_number(key, bio[key]) == value
+        assert row_value(text, BY_KEY[key].label["en"]) == value, key
+        assert BY_KEY[key].number(bio[key]) == value
     assert f"{want['vessel_density']} %" in text
     # the scale the network worked at, which varies per photograph, with the FOV diameter it gave
     working = "0.81× (FOV 268 px)"
@@ -208,14 +208,15 @@ def test_chinese_report_has_chinese_labels_and_embeds_its_font(tmp_path: Path) -
     out = write_report(image, seg, tmp_path / "zh.pdf", lang="zh")
     text = pdf_text(out)
     zh = STRINGS["zh"]
-    for key in ("title", "patient_study", "biomarkers", "vessel_density", "fractal_dimension",
-                "vessel_length_density", "tortuosity", "branch_points", "branch_point_density", "processing",
-                "original", "binary", "not_available", "working_scale"):
+    for key in ("title", "patient_study", "biomarkers", "processing", "original", "binary", "not_available",
+                "working_scale"):
         assert zh[key] in text, key
+    for key in REPORT_KEYS:
+        assert BY_KEY[key].label["zh"] in text, key
     assert DISCLAIMER_ZH in text and "第 1 页，共 1 页" in text
     want = expected_numbers(measure_vessels(seg.mask(), seg.fov).as_dict())
     for key, value in want.items():
-        assert row_value(text, zh[key]) == value, key
+        assert row_value(text, BY_KEY[key].label["zh"]) == value, key
     fonts = pdf_fonts(out)
     cjk = [f for f in fonts if "WenQuanYi" in str(f["name"])]
     assert cjk and all(f["embedded"] and f["subset"] and f["unicode"] for f in cjk), fonts
@@ -298,7 +299,7 @@ def test_full_size_sample_report(tmp_path: Path) -> None:
     text = pdf_text(out)
     bio = measure_vessels(seg.mask(), seg.fov).as_dict()
     for key, value in expected_numbers(bio).items():
-        assert row_value(text, STRINGS["en"][key]) == value, key
+        assert row_value(text, BY_KEY[key].label["en"]) == value, key
     ppi = [im["xppi"] for im in pdf_images(out)]
     assert len(ppi) == 3 and all(150 <= p <= 300 for p in ppi)  # downscaled to a print resolution
 
@@ -317,10 +318,10 @@ def test_empty_vessel_map_still_reports(tmp_path: Path) -> None:
 
 
 def test_reference_ranges_are_packaged_and_current() -> None:
-    refs = builder.load_reference_ranges()
+    refs = reference_ranges()
     assert refs.current, "biomarker parameters changed: re-run scripts/measure_reference_ranges.py"
     assert refs.n == {"DRIVE": 40, "STARE": 20}
-    for key in builder.TABLE_KEYS:
+    for key in REPORT_KEYS:
         mean, sd = refs.ranges[key]
         assert math.isfinite(mean) and sd > 0, key
     assert 0.05 < refs.ranges["vessel_density"][0] < 0.2 and 1.2 < refs.ranges["fractal_dimension"][0] < 1.8
@@ -330,7 +331,7 @@ def test_reference_ranges_are_packaged_and_current() -> None:
 def test_rows_carry_the_reference_ranges(tmp_path: Path) -> None:
     image, seg = synthetic_case(tmp=tmp_path)
     data = build_report_data(image, seg)
-    refs = builder.load_reference_ranges()
+    refs = reference_ranges()
     for row in data.rows:
         mean, sd = refs.ranges[row.key]
         assert (row.mean, row.sd) == (mean, sd)
