@@ -57,13 +57,13 @@ def _segmenter(args: argparse.Namespace):  # noqa: ANN202 - torch types stay out
     from fundus_app.model.inference import Segmenter
 
     return Segmenter.load(args.model, device=args.device, flips=getattr(args, "flips", False),
-                          backend=getattr(args, "backend", "auto"))
+                          backend=getattr(args, "backend", None))
 
 
 def cmd_segment(args: argparse.Namespace) -> int:
     from fundus_app.atomic import ensure_writable_folder
-    from fundus_app.io import load_image
     from fundus_app.outputs import OutputPaths, write_outputs
+    from fundus_app.pipeline import analyse_file
 
     inputs = expand_inputs(args.files)
     if not inputs:
@@ -76,8 +76,8 @@ def cmd_segment(args: argparse.Namespace) -> int:
             print(f"{path.name}: already done, skipped")
             continue
         try:
-            image = load_image(path)
-            seg = segmenter.segment(image, crf=args.crf)
+            analysis = analyse_file(path, segmenter, crf=args.crf)
+            image, seg = analysis.image, analysis.segmentation
             _, record = write_outputs(image, seg, out_dir, stem=stem, threshold=args.threshold, min_speck=args.min_speck)
         except FundusError as exc:
             _err(str(exc))
@@ -121,12 +121,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from fundus_app.io import load_image
+    from fundus_app.pipeline import analyse_file
     from fundus_app.report import write_report
 
-    image = load_image(args.file)
-    seg = _segmenter(args).segment(image, crf=args.crf)
-    path = write_report(image, seg, args.out, threshold=args.threshold, lang=args.lang, anonymise=args.anonymise,
+    analysis = analyse_file(args.file, lambda: _segmenter(args), crf=args.crf)  # a bad file fails before the model loads
+    path = write_report(analysis.image, analysis.segmentation, args.out, threshold=args.threshold, lang=args.lang, anonymise=args.anonymise,
                         overwrite=args.force, min_speck=args.min_speck)
     print(path)
     return 0
@@ -144,6 +143,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                           "(README: make install, then fundus-app train).")
     from tqdm import tqdm
 
+    from fundus_app.progress import Progress
     from fundus_app.train.loop import TrainConfig, train
     from fundus_app.train.recipe import read_recipe
 
@@ -165,12 +165,12 @@ def cmd_train(args: argparse.Namespace) -> int:
                         handlers=[logging.StreamHandler(sys.stderr)])
     bar: tqdm | None = None  # opened at the first step, so a refused configuration prints one line, no bar
 
-    def progress(p: dict) -> None:
+    def progress(p: Progress) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=cfg.epochs * cfg.steps_per_epoch, unit="step", disable=args.quiet, mininterval=5)
-        bar.n = (p["epoch"] - 1) * p["steps"] + p["step"]
-        bar.set_postfix(epoch=p["epoch"], loss=f"{p['loss']:.3f}", refresh=False)
+            bar = tqdm(total=p.total, unit="step", disable=args.quiet, mininterval=5)
+        bar.n = p.done
+        bar.set_postfix(epoch=int(p.values["epoch"]), loss=f"{p.values['loss']:.3f}", refresh=False)
         bar.refresh() if bar.n % 50 == 0 else None
 
     try:
@@ -191,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     def model_options(p: argparse.ArgumentParser) -> None:
         p.add_argument("--model", help="a compatible checkpoint instead of the bundled one")
         p.add_argument("--device", default="auto", help="auto (default), cpu or cuda")
-        p.add_argument("--backend", default="auto", choices=["auto", "torch", "onnx"],
-                       help="CPU inference engine: auto (ONNX Runtime when installed, else torch), torch, onnx")
+        p.add_argument("--backend", choices=["auto", "torch", "onnx"],
+                       help="CPU inference engine: auto (ONNX Runtime when installed, else torch), torch, onnx "
+                            "(default: $FUNDUS_BACKEND, else auto)")
         p.add_argument("--threshold", type=float, help="vessel threshold (default: the model's)")
         p.add_argument("--crf", action="store_true", help="refine with a dense CRF (slower)")
 

@@ -1,16 +1,16 @@
 """Catalogue of the public benchmark datasets (DRIVE, STARE) as lists of cases,
 and of any other labelled dataset given as folders (``labelled_folder_cases``).
 
-The data live outside the repository (``../shared/data`` next to the checkout,
-or the folder named by ``FUNDUS_DATA``); nothing is downloaded.
+The data live outside the repository (``config.Settings.data_dir``: ``$FUNDUS_DATA``,
+else ``../shared/data`` next to the checkout); nothing is downloaded.
 """
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from fundus_app.config import settings
 from fundus_app.errors import FundusError
 from fundus_app.io import SUPPORTED_SUFFIXES
 
@@ -30,15 +30,8 @@ class Case:
 
 
 def data_root() -> Path:
-    """Folder holding ``DRIVE/`` and ``STARE/``: ``$FUNDUS_DATA``, else ``../shared/data``
-    beside the checkout, else the team's shared folder ``/work/shared/data``."""
-    env = os.environ.get("FUNDUS_DATA")
-    if env:
-        return Path(env)
-    for candidate in (Path(__file__).resolve().parents[2] / "shared" / "data", Path("/work/shared/data")):
-        if (candidate / "DRIVE").is_dir():
-            return candidate
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
+    """Folder holding ``DRIVE/`` and ``STARE/``: ``config.settings().data_dir``."""
+    return settings().data_dir
 
 
 def _drive(split: str, root: Path) -> list[Case]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from fundus_app.errors import FundusError
 from fundus_app.io import load_image
 from fundus_app.io.loader import load_mask
 from fundus_app.outputs import final_mask, read_mask, read_probability, write_outputs
+from fundus_app.progress import Progress, ProgressFn
 
 if TYPE_CHECKING:
     from fundus_app.model.inference import Segmenter
@@ -53,7 +54,7 @@ def load_for_scoring(case: Case) -> ScoringCase:
 
 def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path | None = None, crf: bool = False,
                      threshold: float | None = None, min_speck: int = 0, limit: int = 0,
-                     on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+                     on_progress: ProgressFn | None = None) -> dict[str, Any]:
     """``evaluate_cases`` on a catalogued dataset (``drive-test`` ...), optionally its first ``limit`` images."""
     items = cases(dataset)[:limit] if limit else cases(dataset)
     return evaluate_cases(segmenter, items, dataset, out_dir=out_dir, crf=crf, threshold=threshold,
@@ -62,7 +63,7 @@ def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path 
 
 def evaluate_cases(segmenter: Segmenter, items: Sequence[Case], dataset: str, *, out_dir: str | Path | None = None,
                    crf: bool = False, threshold: float | None = None, min_speck: int = 0,
-                   on_progress: Callable[[int, int, str], None] | None = None) -> dict[str, Any]:
+                   on_progress: ProgressFn | None = None) -> dict[str, Any]:
     """Segment every image, write its files, score them inside the FOV.
 
     The FOV for scoring is the dataset's own mask when it has one (DRIVE) and
@@ -76,7 +77,7 @@ def evaluate_cases(segmenter: Segmenter, items: Sequence[Case], dataset: str, *,
         rows = []
         for i, case in enumerate(items):
             if on_progress:
-                on_progress(i, len(items), case.name)
+                on_progress(Progress(i / len(items), "image", done=i, total=len(items), item=case.name))
             sc = load_for_scoring(case)
             t0 = time.perf_counter()
             seg = segmenter.segment(sc.image, crf=crf)

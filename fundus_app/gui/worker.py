@@ -31,6 +31,7 @@ from fundus_app.biomarkers import measure_vessels
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import Cancelled, FundusError
 from fundus_app.gui import render
+from fundus_app.progress import Progress
 
 log = logging.getLogger(__name__)
 _translate = QCoreApplication.translate
@@ -252,8 +253,8 @@ class InferenceWorker(QThread):
             self.job_progressed.emit(jid, 0.15, "model")
             segmenter = self._ensure_model(job.device)
 
-            def progress(fraction: float, stage: str) -> None:
-                self.job_progressed.emit(jid, 0.15 + 0.75 * float(fraction), stage)
+            def progress(p: Progress) -> None:
+                self.job_progressed.emit(jid, 0.15 + 0.75 * float(p.fraction), p.stage)
 
             t1 = time.perf_counter()
             seg = segmenter.segment(image, crf=job.crf, on_progress=progress, should_cancel=self._should_cancel)

@@ -17,12 +17,12 @@ import cv2
 import numpy as np
 import torch
 
+from fundus_app.config import BACKENDS, settings
 from fundus_app.domain import FundusImage, Segmentation
-from fundus_app.errors import Cancelled, ModelError
+from fundus_app.errors import ModelError
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint
-from fundus_app.preprocess import enhance, fov_diameter, rescale
-
-ProgressFn = Callable[[float, str], None]
+from fundus_app.preprocess import fov_diameter, prepare
+from fundus_app.progress import CancelFn, Progress, ProgressFn, ignore, raise_if_cancelled
 
 
 def resolve_device(device: str = "auto") -> torch.device:
@@ -60,7 +60,7 @@ def tile_layout(length: int, tile_size: int, overlap: int, multiple: int) -> tup
 
 def predict_logits_to_prob(model: Callable[[torch.Tensor], torch.Tensor], x: np.ndarray, *, multiple: int,
                            device: torch.device, tile_size: int = 768, overlap: int = 64, batch_size: int = 4,
-                           flips: bool = False, should_cancel: Callable[[], bool] | None = None) -> np.ndarray:
+                           flips: bool = False, should_cancel: CancelFn | None = None) -> np.ndarray:
     """Vessel probability for a (h, w) float32 network input; returns (h, w) float32.
 
     Pads to a multiple of the network's stride (reflect), tiles large inputs
@@ -77,8 +77,7 @@ def predict_logits_to_prob(model: Callable[[torch.Tensor], torch.Tensor], x: np.
     norm = np.zeros((ph, pw), np.float32)
     with torch.inference_mode():
         for i in range(0, len(boxes), batch_size):
-            if should_cancel is not None and should_cancel():
-                raise Cancelled()
+            raise_if_cancelled(should_cancel)
             chunk = boxes[i:i + batch_size]
             batch = np.stack([padded[y:y + tile_h, x0:x0 + tile_w] for y, x0 in chunk])[:, None]
             t = torch.from_numpy(batch).to(device)
@@ -98,20 +97,22 @@ class Segmenter:
     """A loaded model ready to segment images. Create with ``Segmenter.load()``."""
 
     def __init__(self, checkpoint: Checkpoint, device: str = "auto", *, flips: bool = False,
-                 backend: str = "auto", onnx_path: Path | None = None, onnx_verify_card: bool = True) -> None:
-        """``backend``: "torch", "onnx" (ONNX Runtime, CPU) or "auto" (ONNX when usable on CPU, else torch)."""
+                 backend: str | None = None, onnx_path: Path | None = None, onnx_verify_card: bool = True) -> None:
+        """``backend``: "torch", "onnx" (ONNX Runtime, CPU) or "auto" (ONNX when usable on CPU, else torch);
+        None: ``config.settings().backend``."""
         self.checkpoint = checkpoint
         self.device = resolve_device(device)
         self.model = checkpoint.build_model().to(self.device)
         self.flips = flips
-        if self.device.type == "cpu" and "FUNDUS_THREADS" in os.environ:
-            torch.set_num_threads(int(os.environ["FUNDUS_THREADS"]))
+        config = settings()
+        if self.device.type == "cpu" and config.threads:
+            torch.set_num_threads(config.threads)
         if self.device.type == "cpu":
             # NHWC lets oneDNN pick its fast convolution kernels: 1.4-1.7x on the bundled net, same
             # output (benchmarks/bench_levers.py). Inputs may stay NCHW; torch converts once.
             self.model = self.model.to(memory_format=torch.channels_last)
-        backend = (os.environ.get("FUNDUS_BACKEND") or backend or "auto").lower()
-        if backend not in ("auto", "torch", "onnx"):
+        backend = (backend or config.backend).lower()
+        if backend not in BACKENDS:
             raise ModelError(f"Unknown backend '{backend}'; choose auto, torch or onnx.")
         self.backend = "torch"
         self._forward: Callable[[torch.Tensor], torch.Tensor] = self.model
@@ -127,7 +128,7 @@ class Segmenter:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, device: str = "auto", *, flips: bool = False,
-             backend: str = "auto") -> Segmenter:
+             backend: str | None = None) -> Segmenter:
         """Load the bundled checkpoint (``path=None``) or a compatible one from ``path``.
 
         The bundled checkpoint must match the SHA-256 in ``models/MODEL_CARD.md``. An ONNX
@@ -161,7 +162,7 @@ class Segmenter:
     def name(self) -> str:
         return self.checkpoint.name
 
-    def _predict_in_fov(self, x: np.ndarray, fov: np.ndarray, should_cancel: Callable[[], bool] | None) -> np.ndarray:
+    def _predict_in_fov(self, x: np.ndarray, fov: np.ndarray, should_cancel: CancelFn | None) -> np.ndarray:
         """Run the network on the FOV's bounding box only (plus a margin): fewer pixels, same result.
 
         On a CPU the tiles of a large photograph go one at a time: as fast as in batches of 4
@@ -181,46 +182,43 @@ class Segmenter:
         return out
 
     def segment(self, image: FundusImage, *, crf: bool = False, on_progress: ProgressFn | None = None,
-                should_cancel: Callable[[], bool] | None = None) -> Segmentation:
+                should_cancel: CancelFn | None = None) -> Segmentation:
         """Vessel probability at the input resolution (0 outside the FOV).
 
-        ``on_progress(fraction, stage)`` and ``should_cancel()`` let a GUI worker
-        report progress and stop early (raising ``Cancelled``).
+        ``on_progress`` and ``should_cancel`` let a caller follow the stages and stop
+        early (``Cancelled`` is raised).
         """
         timings: dict[str, float] = {}
-        report = on_progress or (lambda f, s: None)
+        report = on_progress or ignore
         t0 = time.perf_counter()
-        report(0.05, "preprocess")
-        cfg = self.checkpoint.preprocess
-        rgb_small, fov_small, scale = rescale(image.rgb, image.fov, cfg)
-        x = enhance(rgb_small, fov_small, cfg)
+        report(Progress(0.05, "preprocess"))
+        prepared = prepare(image, self.checkpoint.preprocess)
         t1 = time.perf_counter()
         timings["preprocess"] = t1 - t0
-        report(0.2, "network")
-        prob_small = self._predict_in_fov(x, fov_small, should_cancel)
+        report(Progress(0.2, "network"))
+        prob_small = self._predict_in_fov(prepared.x, prepared.fov, should_cancel)
         t2 = time.perf_counter()
         timings["network"] = t2 - t1
         if crf:
             # The CRF runs at the normalised scale too: its kernels are tuned to vessel widths there,
             # and a 3504x2336 image would otherwise take tens of seconds.
-            if should_cancel is not None and should_cancel():
-                raise Cancelled()
+            raise_if_cancelled(should_cancel)
             from fundus_app.postprocess import dense_crf
 
-            report(0.85, "crf")
-            prob_small = dense_crf(rgb_small, prob_small, fov_small)
+            report(Progress(0.85, "crf"))
+            prob_small = dense_crf(prepared.rgb, prob_small, prepared.fov)
             t3 = time.perf_counter()
             timings["crf"] = t3 - t2
             t2 = t3
-        report(0.95, "postprocess")
+        report(Progress(0.95, "postprocess"))
         H, W = image.shape
         prob = prob_small if prob_small.shape == (H, W) else cv2.resize(prob_small, (W, H), interpolation=cv2.INTER_LINEAR)
         prob = np.clip(prob, 0.0, 1.0, out=prob)
         prob[~image.fov] = 0.0
         timings["postprocess"] = time.perf_counter() - t2
         timings["total"] = time.perf_counter() - t0
-        report(1.0, "done")
+        report(Progress(1.0, "done"))
         return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
                             default_threshold=self.threshold, model_name=self.name,
                             model_sha256=self.checkpoint.sha256, device=self.device_label, crf=crf,
-                            working_scale=scale, working_fov_px=fov_diameter(fov_small))
+                            working_scale=prepared.scale, working_fov_px=fov_diameter(prepared.fov))

@@ -3,6 +3,7 @@ from fundus_app.preprocess.fov import estimate_fov, fov_diameter
 from fundus_app.preprocess.pipeline import (
     PreparedImage,
     PreprocessConfig,
+    clahe_green,
     enhance,
     prepare,
     rescale,
@@ -12,6 +13,7 @@ from fundus_app.preprocess.pipeline import (
 __all__ = [
     "PreparedImage",
     "PreprocessConfig",
+    "clahe_green",
     "enhance",
     "estimate_fov",
     "fov_diameter",

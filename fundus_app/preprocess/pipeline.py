@@ -14,10 +14,12 @@ Two steps, each arrays in / arrays out:
    than the network trained on would cost accuracy. The bundled checkpoint sets
    ``min_scale`` 1: every photograph larger than the working scale is shrunk
    only as far as its own detail allows.
-2. ``enhance``: green channel, CLAHE, standardisation inside the FOV, zero outside.
+2. ``enhance``: green channel, CLAHE (``clahe_green``), standardisation inside the FOV, zero outside.
 
-``prepare`` runs both on a FundusImage; training calls them separately so that
-colour augmentation can act between them.
+``prepare`` runs both on a FundusImage (inference, evaluation); training calls them
+separately so that colour augmentation can act between them; the GUI's enhanced view
+shows ``clahe_green`` at the image's own resolution. All of them take the checkpoint's
+``PreprocessConfig``.
 """
 from __future__ import annotations
 
@@ -69,12 +71,14 @@ class PreparedImage:
     """Network input at the normalised scale.
 
     x : (h, w) float32 standardised enhanced green channel, 0 outside the FOV.
+    rgb : (h, w, 3) uint8, the photograph at the normalised scale (the CRF's colour term).
     fov : (h, w) bool at the normalised scale.
     scale : normalised size / original size.
     original_shape : (H, W) of the input image.
     """
 
     x: np.ndarray
+    rgb: np.ndarray
     fov: np.ndarray
     scale: float
     original_shape: tuple[int, int]
@@ -123,20 +127,26 @@ def rescale(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> tuple[np
     return small, resize_mask(fov, small.shape[:2]), scale
 
 
-def enhance(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
-    """Step 2: green channel -> CLAHE -> zero-mean unit-variance inside the FOV.
+def clahe_green(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
+    """The green channel after CLAHE, (H, W) uint8: what the network reads, before standardisation.
 
-    Outside the FOV the green channel is first filled with the FOV's median,
-    so CLAHE does not see the black border as contrast, and is zero at the end.
-
-    Returns (H, W) float32.
+    Outside the FOV the green channel is first filled with the FOV's median, so
+    CLAHE does not see the black border as contrast.
     """
     green = np.ascontiguousarray(rgb[:, :, 1])
     if fov.any():
         green = green.copy()
         green[~fov] = np.uint8(np.median(green[fov]))
     clahe = cv2.createCLAHE(clipLimit=cfg.clahe_clip, tileGridSize=(cfg.clahe_tile, cfg.clahe_tile))
-    x = clahe.apply(green).astype(np.float32)
+    return clahe.apply(green)
+
+
+def enhance(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
+    """Step 2: ``clahe_green`` -> zero-mean unit-variance inside the FOV, zero outside.
+
+    Returns (H, W) float32.
+    """
+    x = clahe_green(rgb, fov, cfg).astype(np.float32)
     inside = x[fov] if fov.any() else x.ravel()
     mean, std = float(inside.mean()), float(inside.std())
     x = (x - mean) / max(std, 1.0)
@@ -147,4 +157,4 @@ def enhance(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarr
 def prepare(image: FundusImage, cfg: PreprocessConfig) -> PreparedImage:
     """Rescale and enhance a FundusImage into network input."""
     rgb, fov, scale = rescale(image.rgb, image.fov, cfg)
-    return PreparedImage(x=enhance(rgb, fov, cfg), fov=fov, scale=scale, original_shape=image.shape)
+    return PreparedImage(x=enhance(rgb, fov, cfg), rgb=rgb, fov=fov, scale=scale, original_shape=image.shape)

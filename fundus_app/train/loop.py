@@ -9,7 +9,6 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkp
 from fundus_app.model.inference import Segmenter, resolve_device
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
+from fundus_app.progress import CancelFn, Progress, ProgressFn
 from fundus_app.train.data import AugmentConfig, PatchSampler, load_case
 from fundus_app.train.losses import cldice_loss, dice_focal_loss, distillation_loss
 from fundus_app.train.widen import can_widen, widen
@@ -83,9 +83,6 @@ class TrainConfig:
         return cls(**d)
 
 
-ProgressFn = Callable[[dict[str, Any]], None]
-
-
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
@@ -113,8 +110,7 @@ def _can_start_from(start: UNetConfig, run: UNetConfig) -> bool:
         start.refine_passes == 0 and start == replace(run, refine_passes=0, refine_channels=start.refine_channels))
 
 
-def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
-          should_cancel: Callable[[], bool] | None = None) -> Path:
+def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> Path:
     """Train a model; returns the path of the best checkpoint (``best.pt`` in ``out_dir``)."""
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -230,8 +226,9 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None,
             sched.step(epoch + (step + 1) / cfg.steps_per_epoch)
             losses.append(float(loss.detach()))
             if on_progress is not None:
-                on_progress({"epoch": epoch + 1, "epochs": cfg.epochs, "step": step + 1,
-                             "steps": cfg.steps_per_epoch, "loss": losses[-1], "lr": opt.param_groups[0]["lr"]})
+                done, total = epoch * cfg.steps_per_epoch + step + 1, cfg.epochs * cfg.steps_per_epoch
+                on_progress(Progress(done / total, "train", done=done, total=total,
+                                     values={"epoch": epoch + 1, "loss": losses[-1], "lr": opt.param_groups[0]["lr"]}))
         record: dict[str, Any] = {"epoch": epoch + 1, "loss": float(np.mean(losses)),
                                   "lr": opt.param_groups[0]["lr"], "seconds": time.perf_counter() - t0}
         if val_cases:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from fundus_app import ModelError, Segmenter, load_image
+from fundus_app import FundusError, ModelError, Segmenter, load_image
 from fundus_app.model.checkpoint import BUNDLED_NAME, bundled_path, card_sha256, save_checkpoint, sha256_of
 from fundus_app.model.unet import UNetConfig
 
@@ -68,9 +68,13 @@ def test_an_onnx_file_from_another_checkpoint_is_not_used(tmp_path: Path) -> Non
 def test_backend_can_be_forced_to_torch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FUNDUS_BACKEND", "torch")
     assert Segmenter.load(device="cpu").backend == "torch"
+    assert Segmenter.load(device="cpu", backend="onnx").backend == "onnx"  # an explicit choice beats the variable
     monkeypatch.setenv("FUNDUS_BACKEND", "tensorrt")
-    with pytest.raises(ModelError, match="Unknown backend"):
+    with pytest.raises(FundusError, match="FUNDUS_BACKEND must be one of auto, torch, onnx"):
         Segmenter.load(device="cpu")
+    monkeypatch.delenv("FUNDUS_BACKEND")
+    with pytest.raises(ModelError, match="Unknown backend"):
+        Segmenter.load(device="cpu", backend="tensorrt")
 
 
 @pytest.mark.parametrize("refine_passes", [0, 1])

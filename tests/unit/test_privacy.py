@@ -195,7 +195,7 @@ def test_segment_outputs_and_messages_carry_no_patient_data(drive_test_image: Pa
 
 
 class _FakeSegmenter:
-    def segment(self, image: FundusImage, *, crf: bool = False):  # noqa: ANN201
+    def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None, should_cancel=None):  # noqa: ANN001, ANN201
         from fundus_app.domain import Segmentation
 
         prob = np.zeros(image.shape, np.float32)

@@ -14,6 +14,7 @@ from fundus_app.evaluation import select_threshold
 from fundus_app.model.checkpoint import load_checkpoint
 from fundus_app.model.inference import Segmenter
 from fundus_app.preprocess import PreprocessConfig
+from fundus_app.progress import Progress
 from fundus_app.train.data import AugmentConfig, PatchSampler, degrade_camera, jitter_hsv, load_case
 from fundus_app.train.loop import TrainConfig, train
 
@@ -38,10 +39,10 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     cfg = TrainConfig(out_dir=str(tmp_path / "run"), limit_images=2, validation=("drive_22",), epochs=1,
                       steps_per_epoch=2, batch_size=2, patch_size=64, patches_per_draw=2,
                       model={"base_channels": 4, "depth": 3, "attention": True})
-    progress: list[dict] = []
+    progress: list[Progress] = []
     best = train(cfg, on_progress=progress.append)
-    assert [p["step"] for p in progress] == [1, 2]
-    assert all(np.isfinite(p["loss"]) for p in progress)
+    assert [p.done for p in progress] == [1, 2] and progress[-1].fraction == 1.0
+    assert all(np.isfinite(p.values["loss"]) for p in progress)
     log = [json.loads(line) for line in (tmp_path / "run" / "log.jsonl").read_text().splitlines()]
     assert len(log) == 1 and 0 <= log[0]["val_f1"] <= 1
     ckpt = load_checkpoint(best)
@@ -66,9 +67,9 @@ def test_cldice_weight_adds_the_topology_term_to_the_training_loss(data: Path, t
                 patch_size=64, patches_per_draw=2, model={"base_channels": 4, "depth": 3, "attention": True})
     first_loss = []
     for i, weight in enumerate((0.0, 0.5)):
-        progress: list[dict] = []
+        progress: list[Progress] = []
         train(TrainConfig(out_dir=str(tmp_path / str(i)), cldice_weight=weight, **base), on_progress=progress.append)
-        first_loss.append(progress[0]["loss"])
+        first_loss.append(progress[0].values["loss"])
     # same seed, so the same weights and patches: only the added term differs (clDice is in [0, 1])
     assert 0.0 < first_loss[1] - first_loss[0] <= 0.5
 
@@ -104,7 +105,7 @@ def test_a_refiner_is_added_to_a_single_pass_checkpoint_and_not_the_other_way(da
                 patch_size=64, patches_per_draw=2)
     single = train(TrainConfig(out_dir=str(tmp_path / "single"), model=small, **base))
     cascade_model = {**small, "refine_passes": 1, "refine_channels": 4}
-    progress: list[dict] = []
+    progress: list[Progress] = []
     cascade = load_checkpoint(train(TrainConfig(out_dir=str(tmp_path / "w"), init_from=str(single), lr=0.0,
                                                  model=cascade_model, **base), on_progress=progress.append))
     start = load_checkpoint(single).state_dict
@@ -112,7 +113,7 @@ def test_a_refiner_is_added_to_a_single_pass_checkpoint_and_not_the_other_way(da
     convs = [k for k, v in start.items() if v.ndim == 4]
     assert convs and all(torch.equal(cascade.state_dict[k], start[k]) for k in convs)
     assert any(k.startswith("refiner.") for k in cascade.state_dict)
-    assert cascade.model_config.refine_passes == 1 and np.isfinite(progress[0]["loss"])
+    assert cascade.model_config.refine_passes == 1 and np.isfinite(progress[0].values["loss"])
     # both passes are supervised: the step's loss is the sum of each pass's Dice + focal on its patches
     from fundus_app.train.losses import dice_focal_loss
 
@@ -120,7 +121,7 @@ def test_a_refiner_is_added_to_a_single_pass_checkpoint_and_not_the_other_way(da
     net.load_state_dict(start, strict=False)  # the refiner keeps the initial weights train() drew
     with torch.no_grad():
         per_pass = [float(dice_focal_loss(p, y, v)) for p in net.train().forward_passes(x)]
-    assert progress[0]["loss"] == pytest.approx(sum(per_pass), rel=1e-4)
+    assert progress[0].values["loss"] == pytest.approx(sum(per_pass), rel=1e-4)
     assert min(per_pass) > 1e-3  # so a loss of the last pass alone would differ
     with pytest.raises(FundusError, match="different network"):  # a refiner cannot be dropped silently
         train(TrainConfig(out_dir=str(tmp_path / "back"), init_from=str(tmp_path / "w" / "best.pt"), model=small, **base))
@@ -320,7 +321,7 @@ def test_distillation_trains_the_student_on_the_teachers_probabilities(data: Pat
     teacher_path = train(TrainConfig(out_dir=str(tmp_path / "teacher"), model={"base_channels": 4, "depth": 3,
                                                                                  "attention": True}, **base))
     student_model = {"base_channels": 2, "depth": 3, "attention": False}
-    progress: list[dict] = []
+    progress: list[Progress] = []
     train(TrainConfig(out_dir=str(tmp_path / "distilled"), lr=0.0, dice_weight=0.0, focal_weight=0.0,
                       distill_from=str(teacher_path), distill_weight=1.0, model=student_model, **base),
           on_progress=progress.append)
@@ -331,7 +332,7 @@ def test_distillation_trains_the_student_on_the_teachers_probabilities(data: Pat
         to_teacher = float(distillation_loss(logits, torch.sigmoid(load_checkpoint(teacher_path).build_model()(x)), v))
         to_labels = float(distillation_loss(logits, y, v))
     # the loss is the student's cross-entropy against the teacher's probabilities, not against the labels
-    assert progress[0]["loss"] == pytest.approx(to_teacher, rel=1e-4)
+    assert progress[0].values["loss"] == pytest.approx(to_teacher, rel=1e-4)
     assert abs(to_teacher - to_labels) > 0.01 * to_teacher
     with pytest.raises(FundusError, match="distill_from"):
         train(TrainConfig(out_dir=str(tmp_path / "no_teacher"), distill_weight=1.0, model=student_model, **base))
