@@ -10,7 +10,7 @@ import pytest
 from PyQt5.QtCore import QCoreApplication, QTranslator
 
 from fundus_app.gui.i18n import i18n_dir, normalise
-from fundus_app.gui.lrelease import compile_ts, elf_hash, read_ts
+from tools.lrelease import compile_ts, elf_hash, read_ts
 
 GUI = Path(__file__).resolve().parents[2] / "fundus_app" / "gui"
 
@@ -25,7 +25,7 @@ def test_elf_hash_matches_qt() -> None:
 def test_qm_is_compiled_from_ts_and_translates_every_message(qapp) -> None:  # noqa: ANN001
     ts = i18n_dir() / "fundus_zh_CN.ts"
     qm = ts.with_suffix(".qm")
-    assert qm.read_bytes() == compile_ts(ts), "run: python -m fundus_app.gui.lrelease resources/i18n/*.ts"
+    assert qm.read_bytes() == compile_ts(ts), "run: python -m tools.lrelease resources/i18n/*.ts"
     language, messages = read_ts(ts)
     assert language == "zh_CN" and len(messages) > 100
     tr = QTranslator()
@@ -65,3 +65,15 @@ def test_language_codes() -> None:
     assert normalise("zh") == normalise("zh-CN") == normalise("zh_CN") == "zh_CN"
     assert normalise("en_GB") == "en"
     assert normalise("") is None and normalise("fr") is None
+
+
+def test_lrelease_runs_from_the_repository_root(tmp_path: Path) -> None:
+    ts = tmp_path / "x_zh_CN.ts"
+    ts.write_text('''<?xml version="1.0" encoding="utf-8"?><!DOCTYPE TS><TS version="2.1" language="zh_CN">
+<context><name>C</name><message><source>Open</source><translation>打开</translation></message></context></TS>''',
+                  encoding="utf-8")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "tools.lrelease", str(ts)], cwd=root, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert ts.with_suffix(".qm").read_bytes() == compile_ts(ts)

@@ -4,10 +4,11 @@ PyQt5 wheels ship ``pylupdate5`` (sources -> ``.ts``) but not ``lrelease``.
 This writes the subset of the ``.qm`` format that ``QTranslator`` reads for
 plain (non-plural) messages: the magic number, a language tag, the hash table
 and the message table, as ``lrelease`` does. Standard library only (plus fundus_app.atomic).
+A build tool: the application only reads the ``.qm`` files, so this lives outside ``fundus_app``.
 
 Usage::
 
-    python -m fundus_app.gui.lrelease resources/i18n/*.ts      # writes the .qm beside each .ts
+    python -m tools.lrelease resources/i18n/*.ts      # from the repository root; writes the .qm beside each .ts
 """
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def compile_ts(ts_path: str | Path) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args:
-        print("usage: python -m fundus_app.gui.lrelease FILE.ts ...", file=sys.stderr)
+        print("usage: python -m tools.lrelease FILE.ts ...", file=sys.stderr)
         return 2
     for name in args:
         ts = Path(name)
