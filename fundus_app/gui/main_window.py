@@ -45,7 +45,8 @@ from fundus_app.gui.panes import ImagePane, local_paths
 from fundus_app.gui.privacy import REDACT
 from fundus_app.gui.session import SessionState, ViewState
 from fundus_app.gui.settings import Preferences
-from fundus_app.gui.worker import InferenceWorker, Job, Prepared, TaskRunner
+from fundus_app.gui.job import Job, Prepared
+from fundus_app.gui.worker import InferenceWorker, TaskRunner
 
 log = logging.getLogger(__name__)
 _translate = QCoreApplication.translate
@@ -792,10 +793,10 @@ class MainWindow(QMainWindow):
             if self._enhanced is not None and self._enhanced[0] == self.current_path:
                 self.left.set_image(self._enhanced[1], self._enhanced[2])
                 return
-            path, image = self.current_path, self.current.image
+            path, image, cfg = self.current_path, self.current.image, self.current.preprocess
 
             def build() -> tuple[Any, list]:
-                arr = render.grey_to_display(render.clahe_view(image.rgb, image.fov))
+                arr = render.grey_to_display(render.enhanced_view(image.rgb, image.fov, cfg))
                 return arr, render.pyramid(arr)
 
             def done(result: tuple[Any, list]) -> None:

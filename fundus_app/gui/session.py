@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from PyQt5.QtCore import QObject, QPointF, pyqtSignal
 
-from fundus_app.gui.render import DEFAULT_COLOUR, ThresholdGrid
+from fundus_app.gui.levels import ThresholdGrid
+from fundus_app.postprocess import DEFAULT_COLOUR
 
 MIN_SCALE, MAX_SCALE = 0.01, 32.0
 

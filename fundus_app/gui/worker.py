@@ -1,12 +1,11 @@
 """Off-UI-thread work: the inference worker (QThread) and a small background task runner.
 
-``InferenceWorker`` is the thin Qt adapter around the pure core calls
-(``load_image`` and ``Segmenter.segment`` with ``on_progress`` / ``should_cancel``):
-it runs a queue of jobs, forwards progress as signals, and prepares everything
-the window needs to display a result (quantised levels, display buffers), so the
-UI thread only wraps arrays. Each job has an id; the window drops results of
-jobs it no longer wants. The model (and torch) is loaded lazily in this thread
-and kept for the next images.
+``InferenceWorker`` is the thin Qt adapter around the Qt-free
+:func:`fundus_app.gui.job.run_review_job` (load, segment, prepare the display, with
+``on_progress`` / ``should_cancel``): it runs a queue of jobs, turns progress into
+``job_progressed`` and exceptions into ``job_failed`` / ``job_cancelled``. Each job
+has an id; the window drops results of jobs it no longer wants. The model (and
+torch) is loaded lazily in this thread and kept for the next images.
 
 ``TaskRunner`` runs short numpy jobs (biomarkers, the CLAHE view, PDF export)
 on one background thread and calls back on the UI thread.
@@ -17,90 +16,18 @@ import logging
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PyQt5.QtCore import QCoreApplication, QObject, QThread, pyqtSignal
 
-from fundus_app.biomarkers import measure_vessels
-from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import Cancelled, FundusError
-from fundus_app.gui import render
+from fundus_app.gui.job import Job, run_review_job
 from fundus_app.progress import Progress
 
 log = logging.getLogger(__name__)
 _translate = QCoreApplication.translate
-
-
-@dataclass
-class Job:
-    """One image to load and segment."""
-
-    id: int
-    path: Path
-    crf: bool = False
-    device: str = "auto"
-    #: thresholds to put on the slider grid besides the model's default (the user's default)
-    extra_thresholds: tuple[float, ...] = ()
-    #: threshold for the first biomarkers and overlay (None: the model's default)
-    threshold: float | None = None
-    #: overlay style to draw the first overlay with (the window may restyle it later)
-    colour: tuple[int, int, int] = render.DEFAULT_COLOUR
-    opacity: float = 0.6
-    edge_strength: float = 0.0
-
-
-@dataclass
-class Prepared:
-    """A segmented image with everything the panes need, built off the UI thread."""
-
-    job_id: int
-    path: Path
-    image: FundusImage
-    segmentation: Segmentation
-    grid: render.ThresholdGrid
-    levels: np.ndarray
-    level_index: render.LevelIndex
-    edge_index: render.EdgeIndex
-    base: np.ndarray  # display pixels of the image
-    base_pyramid: list[np.ndarray]
-    renderer: render.OverlayRenderer  # with the first overlay already drawn
-    overlay_pyramid: list[np.ndarray]  # zoomed-out levels of that overlay
-    overlay_version: int  # the renderer's version those levels belong to
-    biomarkers: dict[str, float]
-    biomarker_threshold: float
-    seconds: dict[str, float] = field(default_factory=dict)  # load, inference, prepare
-
-
-def prepare_result(job_id: int, path: Path, image: FundusImage, seg: Segmentation,
-                   extra_thresholds: tuple[float, ...] = (), threshold: float | None = None,
-                   colour: tuple[int, int, int] = render.DEFAULT_COLOUR, opacity: float = 0.6,
-                   edge_strength: float = 0.0) -> Prepared:
-    """Quantise the probability map, draw the first overlay and build the display buffers.
-
-    Everything heavy happens here, off the UI thread: the window only wraps the arrays.
-    """
-    grid = render.ThresholdGrid.build([seg.default_threshold, *extra_thresholds])
-    levels = grid.quantise(seg.probability, seg.fov)
-    level_index = render.LevelIndex.build(levels, seg.fov, len(grid))
-    edge_index = render.EdgeIndex.build(levels, len(grid))
-    base = render.to_display(image.rgb)
-    index = grid.index_of(seg.default_threshold if threshold is None else threshold)
-    renderer = render.OverlayRenderer(image.rgb, levels, base=base, index=level_index, edges=edge_index,
-                                      n_thresholds=len(grid))
-    renderer.set_style(colour, opacity)
-    out = renderer.render(index, edge_strength)
-    t = grid.values[index]
-    bio = measure_vessels(seg.mask(t), image.fov).as_dict()
-    return Prepared(job_id=job_id, path=path, image=image, segmentation=seg, grid=grid, levels=levels,
-                    level_index=level_index, edge_index=edge_index, base=base, base_pyramid=render.pyramid(base),
-                    renderer=renderer, overlay_pyramid=render.pyramid(out), overlay_version=renderer.version,
-                    biomarkers=bio, biomarker_threshold=t)
 
 
 def _lower_this_thread_priority() -> None:
@@ -236,37 +163,16 @@ class InferenceWorker(QThread):
         return self._segmenter
 
     def _run_job(self, job: Job) -> None:
+        """Run ``job`` through the Qt-free pipeline; report its end as exactly one signal."""
         jid = job.id
         self.job_started.emit(jid)
-        seconds: dict[str, float] = {}
+
+        def progressed(p: Progress) -> None:
+            self.job_progressed.emit(jid, float(p.fraction), p.stage)
+
         try:
-            if self._should_cancel():
-                raise Cancelled()
-            t0 = time.perf_counter()
-            self.job_progressed.emit(jid, 0.02, "load")
-            from fundus_app.io import load_image
-
-            image = load_image(job.path)
-            seconds["load"] = time.perf_counter() - t0
-            if self._should_cancel():
-                raise Cancelled()
-            self.job_progressed.emit(jid, 0.15, "model")
-            segmenter = self._ensure_model(job.device)
-
-            def progress(p: Progress) -> None:
-                self.job_progressed.emit(jid, 0.15 + 0.75 * float(p.fraction), p.stage)
-
-            t1 = time.perf_counter()
-            seg = segmenter.segment(image, crf=job.crf, on_progress=progress, should_cancel=self._should_cancel)
-            seconds["inference"] = time.perf_counter() - t1
-            if self._should_cancel():
-                raise Cancelled()
-            self.job_progressed.emit(jid, 0.92, "display")
-            t2 = time.perf_counter()
-            result = prepare_result(jid, job.path, image, seg, job.extra_thresholds, job.threshold,
-                                    job.colour, job.opacity, job.edge_strength)
-            seconds["prepare"] = time.perf_counter() - t2
-            result.seconds = seconds
+            result = run_review_job(job, lambda: self._ensure_model(job.device), on_progress=progressed,
+                                    should_cancel=self._should_cancel)
         except Cancelled:
             self.job_cancelled.emit(jid)
         except FundusError as exc:
@@ -281,7 +187,6 @@ class InferenceWorker(QThread):
                                                  "unexpected internal error (%2); please report it.")
                                  .replace("%1", job.path.name).replace("%2", type(exc).__name__))
         else:
-            self.job_progressed.emit(jid, 1.0, "done")
             self.job_finished.emit(jid, result)
 
 

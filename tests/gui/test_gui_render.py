@@ -15,6 +15,7 @@ from fundus_app.gui.render import (
     OverlayRenderer,
     ThresholdGrid,
     display_to_rgb,
+    enhanced_view,
     pyramid,
     to_display,
 )
@@ -72,6 +73,19 @@ def test_renderer_reproduces_core_overlay_through_slider_moves() -> None:
 def test_pyramid_halves_until_small() -> None:
     levels = pyramid(to_display(np.zeros((2336, 3504, 3), np.uint8)), smallest_side=256)
     assert [lv.shape[:2] for lv in levels] == [(1168, 1752), (584, 876), (292, 438)]
+
+
+def test_enhanced_view_is_the_cores_clahe_with_a_black_border() -> None:
+    from fundus_app.preprocess import PreprocessConfig, clahe_green
+
+    rgb, seg = fake_result(150, 170, seed=4)
+    for cfg in (PreprocessConfig(), PreprocessConfig(clahe_clip=4.0, clahe_tile=4)):
+        got = enhanced_view(rgb, seg.fov, cfg)
+        want = clahe_green(rgb, seg.fov, cfg)
+        assert got.dtype == np.uint8 and got.shape == seg.fov.shape
+        assert np.array_equal(got[seg.fov], want[seg.fov]) and not got[~seg.fov].any()
+    assert not np.array_equal(enhanced_view(rgb, seg.fov, PreprocessConfig()),
+                              enhanced_view(rgb, seg.fov, PreprocessConfig(clahe_clip=4.0, clahe_tile=4)))
 
 
 def vessel_like(h: int, w: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,131 @@
+"""One review job, from file to what the panes show, without Qt.
+
+``run_review_job`` owns the order of the work (the core's ``analyse_file``: load, then the
+model, then segmentation; then ``prepare_result``: quantised levels, the first overlay,
+display buffers and biomarkers). It reports :class:`~fundus_app.progress.Progress` and
+stops when ``should_cancel`` says so, and knows nothing of threads or signals:
+``InferenceWorker`` adapts it to Qt, tests call it with plain callables.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fundus_app.biomarkers import measure_vessels
+from fundus_app.domain import FundusImage, Segmentation
+from fundus_app.gui import render
+from fundus_app.gui.levels import EdgeIndex, LevelIndex, ThresholdGrid
+from fundus_app.pipeline import ImageSegmenter, analyse_file
+from fundus_app.preprocess import PreprocessConfig
+from fundus_app.progress import CancelFn, Progress, ProgressFn, ignore, raise_if_cancelled, within
+
+#: Share of the job done when the segmentation is ready (building the display takes the rest).
+SEGMENTED, DISPLAY = 0.90, 0.92
+
+
+@dataclass
+class Job:
+    """One image to load and segment."""
+
+    id: int
+    path: Path
+    crf: bool = False
+    device: str = "auto"
+    #: thresholds to put on the slider grid besides the model's default (the user's default)
+    extra_thresholds: tuple[float, ...] = ()
+    #: threshold for the first biomarkers and overlay (None: the model's default)
+    threshold: float | None = None
+    #: overlay style to draw the first overlay with (the window may restyle it later)
+    colour: tuple[int, int, int] = render.DEFAULT_COLOUR
+    opacity: float = 0.6
+    edge_strength: float = 0.0
+
+
+@dataclass
+class Prepared:
+    """A segmented image with everything the panes need, built off the UI thread."""
+
+    job_id: int
+    path: Path
+    image: FundusImage
+    segmentation: Segmentation
+    grid: ThresholdGrid
+    levels: np.ndarray
+    level_index: LevelIndex
+    edge_index: EdgeIndex
+    base: np.ndarray  # display pixels of the image
+    base_pyramid: list[np.ndarray]
+    renderer: render.OverlayRenderer  # with the first overlay already drawn
+    overlay_pyramid: list[np.ndarray]  # zoomed-out levels of that overlay
+    overlay_version: int  # the renderer's version those levels belong to
+    biomarkers: dict[str, float]
+    biomarker_threshold: float
+    #: the checkpoint's preprocessing parameters: the enhanced view uses the network's own CLAHE
+    preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
+    seconds: dict[str, float] = field(default_factory=dict)  # load, inference, prepare
+
+
+def prepare_result(job_id: int, path: Path, image: FundusImage, seg: Segmentation,
+                   extra_thresholds: tuple[float, ...] = (), threshold: float | None = None,
+                   colour: tuple[int, int, int] = render.DEFAULT_COLOUR, opacity: float = 0.6,
+                   edge_strength: float = 0.0, preprocess: PreprocessConfig | None = None) -> Prepared:
+    """Quantise the probability map, draw the first overlay and build the display buffers.
+
+    Everything heavy happens here, off the UI thread: the window only wraps the arrays.
+    """
+    grid = ThresholdGrid.build([seg.default_threshold, *extra_thresholds])
+    levels = grid.quantise(seg.probability, seg.fov)
+    level_index = LevelIndex.build(levels, seg.fov, len(grid))
+    edge_index = EdgeIndex.build(levels, len(grid))
+    base = render.to_display(image.rgb)
+    index = grid.index_of(seg.default_threshold if threshold is None else threshold)
+    renderer = render.OverlayRenderer(image.rgb, levels, base=base, index=level_index, edges=edge_index,
+                                      n_thresholds=len(grid))
+    renderer.set_style(colour, opacity)
+    out = renderer.render(index, edge_strength)
+    t = grid.values[index]
+    bio = measure_vessels(seg.mask(t), image.fov).as_dict()
+    return Prepared(job_id=job_id, path=path, image=image, segmentation=seg, grid=grid, levels=levels,
+                    level_index=level_index, edge_index=edge_index, base=base, base_pyramid=render.pyramid(base),
+                    renderer=renderer, overlay_pyramid=render.pyramid(out), overlay_version=renderer.version,
+                    biomarkers=bio, biomarker_threshold=t, preprocess=preprocess or PreprocessConfig())
+
+
+def preprocess_of(segmenter: Any) -> PreprocessConfig:
+    """The preprocessing parameters a segmenter's checkpoint carries (defaults for a stand-in)."""
+    cfg = getattr(getattr(segmenter, "checkpoint", None), "preprocess", None)
+    return cfg if isinstance(cfg, PreprocessConfig) else PreprocessConfig()
+
+
+def run_review_job(job: Job, segmenter_provider: Callable[[], ImageSegmenter],
+                   on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> Prepared:
+    """Load, segment and prepare ``job``'s image for the panes.
+
+    ``segmenter_provider`` is called once the file has been read (the model loads lazily, so a
+    bad file fails before a slow model load). Progress rises from 0 to 1 (``"done"``).
+    Raises ``ImageLoadError`` / ``ModelError`` with one sentence, ``Cancelled`` when
+    ``should_cancel`` asks for it.
+    """
+    report = on_progress or ignore
+    used: list[ImageSegmenter] = []
+
+    def provide() -> ImageSegmenter:
+        used.append(segmenter_provider())
+        return used[-1]
+
+    analysis = analyse_file(job.path, provide, crf=job.crf, on_progress=within(on_progress, 0.0, SEGMENTED),
+                            should_cancel=should_cancel)
+    raise_if_cancelled(should_cancel)
+    report(Progress(DISPLAY, "display", item=job.path.name))
+    t0 = time.perf_counter()
+    result = prepare_result(job.id, job.path, analysis.image, analysis.segmentation, job.extra_thresholds,
+                            job.threshold, job.colour, job.opacity, job.edge_strength,
+                            preprocess=preprocess_of(used[-1] if used else None))
+    result.seconds = {**analysis.seconds, "prepare": time.perf_counter() - t0}
+    report(Progress(1.0, "done", item=job.path.name))
+    return result

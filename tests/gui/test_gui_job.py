@@ -1,0 +1,118 @@
+"""The review job without Qt: ``run_review_job`` called with plain callables, as the worker calls it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from fundus_app.biomarkers import measure_vessels
+from fundus_app.domain import FundusImage, Segmentation
+from fundus_app.errors import Cancelled, ImageLoadError
+from fundus_app.gui.job import Job, run_review_job
+from fundus_app.gui.render import DEFAULT_COLOUR, display_to_rgb
+from fundus_app.postprocess import overlay
+from fundus_app.preprocess import PreprocessConfig
+from fundus_app.progress import Progress
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class FakeCheckpoint:
+    preprocess: PreprocessConfig
+
+
+class FakeSegmenter:
+    """Stands in for ``model.inference.Segmenter``: a smooth map darker where the green channel is dark."""
+
+    def __init__(self, cancel_after: int | None = None) -> None:
+        self.checkpoint = FakeCheckpoint(PreprocessConfig(clahe_clip=3.0, clahe_tile=4))
+        self.cancel_after = cancel_after
+
+    def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None,  # noqa: ANN001
+                should_cancel=None) -> Segmentation:  # noqa: ANN001
+        for i, stage in enumerate(("preprocess", "network", "postprocess")):
+            if should_cancel is not None and should_cancel():
+                raise Cancelled()
+            if on_progress is not None:
+                on_progress(Progress(i / 3, stage))
+        prob = 1.0 - cv2.GaussianBlur(image.rgb[..., 1].astype(np.float32) / 255, (0, 0), 2.0)
+        prob[~image.fov] = 0.0
+        return Segmentation(probability=prob.astype(np.float32), fov=image.fov, default_threshold=0.55, crf=crf,
+                            model_name="fake")
+
+
+@pytest.fixture()
+def fundus_file(tmp_path: Path, synthetic_fundus: np.ndarray) -> Path:
+    path = tmp_path / "eye.png"
+    cv2.imwrite(str(path), cv2.cvtColor(synthetic_fundus, cv2.COLOR_RGB2BGR))
+    return path
+
+
+def test_progress_rises_to_one_and_the_result_matches_the_core(fundus_file: Path) -> None:
+    reports: list[Progress] = []
+    calls: list[str] = []
+
+    def provider() -> FakeSegmenter:
+        calls.append("model")
+        return FakeSegmenter()
+
+    result = run_review_job(Job(7, fundus_file, opacity=0.5, edge_strength=0.3), provider, reports.append,
+                            lambda: False)
+    fractions = [p.fraction for p in reports]
+    assert fractions == sorted(fractions) and fractions[0] >= 0.0 and fractions[-1] == 1.0
+    stages = [p.stage for p in reports]
+    assert stages[0] == "load" and stages[-2:] == ["display", "done"] and "network" in stages
+    assert calls == ["model"]
+    assert result.job_id == 7 and result.path == fundus_file
+    assert result.preprocess == PreprocessConfig(clahe_clip=3.0, clahe_tile=4), "the checkpoint's parameters travel"
+    seg, t = result.segmentation, result.biomarker_threshold
+    assert t == pytest.approx(0.55)
+    assert result.biomarkers == measure_vessels(seg.mask(t), result.image.fov).as_dict()
+    want = overlay(result.image.rgb, seg.mask(t), colour=DEFAULT_COLOUR, opacity=0.5, edge_strength=0.3)
+    assert np.array_equal(display_to_rgb(result.renderer.out), want)
+    assert set(result.seconds) >= {"load", "inference", "prepare"}
+
+
+def test_a_bad_file_fails_with_one_sentence_before_the_model_loads(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8\xff\xe0 truncated")
+    called: list[bool] = []
+    with pytest.raises(ImageLoadError) as info:
+        run_review_job(Job(1, bad), lambda: called.append(True) or FakeSegmenter())
+    message = str(info.value)
+    assert "broken.jpg" in message and "\n" not in message and message.endswith(".")
+    assert not called, "the model must not be loaded for a file that cannot be read"
+
+
+@pytest.mark.parametrize("cancel_at", ["load", "model", "network", "postprocess"])
+def test_cancellation_midway_stops_the_job(fundus_file: Path, cancel_at: str) -> None:
+    seen: list[str] = []
+    stop = {"now": False}
+
+    def progressed(p: Progress) -> None:
+        seen.append(p.stage)
+        if p.stage == cancel_at:
+            stop["now"] = True
+
+    with pytest.raises(Cancelled):
+        run_review_job(Job(1, fundus_file), FakeSegmenter, progressed, lambda: stop["now"])
+    assert cancel_at in seen and "display" not in seen, "nothing is prepared for a cancelled job"
+
+
+def test_cancelled_before_it_starts(fundus_file: Path) -> None:
+    with pytest.raises(Cancelled):
+        run_review_job(Job(1, fundus_file), FakeSegmenter, None, lambda: True)
+
+
+def test_the_job_module_imports_neither_qt_nor_torch() -> None:
+    code = ("import sys, fundus_app.gui.job; "
+            "bad = [m for m in ('PyQt5', 'torch') if m in sys.modules]; "
+            "sys.exit(f'imported {bad}' if bad else 0)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr or done.stdout
