@@ -246,11 +246,14 @@ class BiomarkerPanel(_Retranslating):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.box = QGroupBox(self)
-        self.form = QFormLayout(self.box)
+        self.form = QFormLayout()  # the rows are rebuilt when the keys change; the caption stays below them
         self.form.setLabelAlignment(Qt.AlignLeft)
         self.caption = QLabel()
         self.caption.setObjectName("biomarkerCaption")
         self.caption.setWordWrap(True)
+        box_lay = QVBoxLayout(self.box)
+        box_lay.addLayout(self.form)
+        box_lay.addWidget(self.caption)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addWidget(self.box)
@@ -276,7 +279,6 @@ class BiomarkerPanel(_Retranslating):
                 value.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 self.form.addRow(name, value)
                 self._rows[key] = (name, value)
-            self.form.addRow(self.caption)
         self.retranslate()
 
     def set_value(self, key: str, value: Any, pending: bool) -> None:
