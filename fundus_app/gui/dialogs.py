@@ -1,13 +1,14 @@
-"""Dialogs: About (intended use and dataset citations) and the PDF report options."""
+"""Dialogs: About (intended use and dataset citations), the PDF report options, and error messages."""
 from __future__ import annotations
 
-from PyQt5.QtCore import QCoreApplication
+from PyQt5.QtCore import QCoreApplication, QObject, Qt, pyqtSignal
 from PyQt5.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QMessageBox,
     QPlainTextEdit,
     QTextBrowser,
     QVBoxLayout,
@@ -104,3 +105,47 @@ class ReportOptionsDialog(QDialog):
 
     def values(self) -> tuple[str, bool, str]:
         return self.clinic.toPlainText().strip(), self.anonymise.isChecked(), str(self.language.currentData())
+
+
+class ErrorReporter(QObject):
+    """Shows errors as a window-modal message that does not block the event loop.
+
+    Messages arriving while one is open are added to it rather than stacked. Headless
+    (``interactive=False``: scripted screenshots) nothing is shown; ``reported`` carries
+    every message either way.
+    """
+
+    reported = pyqtSignal(str)  # headline and reason, as one line
+
+    def __init__(self, window: QWidget, interactive: bool = True) -> None:
+        super().__init__(window)
+        self.window = window
+        self.interactive = interactive
+        self._box: QMessageBox | None = None
+
+    @property
+    def box(self) -> QMessageBox | None:
+        """The message box on screen, if any."""
+        return self._box
+
+    def report(self, title: str, text: str, detail: str = "") -> None:
+        """``text`` is a translated headline; ``detail`` the core's one-sentence reason (English)."""
+        self.reported.emit(f"{text} {detail}".strip())
+        if not self.interactive:
+            return
+        box = self._box
+        if box is not None and box.isVisible():
+            box.setInformativeText("\n\n".join(t for t in (box.informativeText(), text, detail) if t))
+            return
+        box = QMessageBox(QMessageBox.Warning, title, text, QMessageBox.Ok, self.window)
+        if detail:
+            box.setInformativeText(detail)
+        box.setObjectName("errorBox")
+        box.setWindowModality(Qt.WindowModal)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.destroyed.connect(self._on_box_destroyed)
+        self._box = box
+        box.open()
+
+    def _on_box_destroyed(self, *_: object) -> None:
+        self._box = None

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PyQt5.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PyQt5.QtCore import QCoreApplication, QEvent, QLibraryInfo, QLocale, QTranslator
+from PyQt5.QtWidgets import QWidget
 
 from fundus_app.resources import resources_dir
 
@@ -19,6 +20,30 @@ log = logging.getLogger(__name__)
 #: Language code -> its own name (endonyms are never translated).
 LANGUAGES = {"en": "English", "zh_CN": "简体中文"}
 DEFAULT = "en"
+
+
+def fmt(text: str, *args: object) -> str:
+    """Fill Qt-style ``%1``, ``%2`` ... placeholders (the form translators see in Linguist)."""
+    for i in range(len(args), 0, -1):
+        text = text.replace(f"%{i}", str(args[i - 1]))
+    return text
+
+
+def catalogue_language(code: str | None) -> str:
+    """The language of the core's texts (biomarker catalogue, report) for an interface language."""
+    return "zh" if str(code or "").lower().startswith("zh") else "en"
+
+
+class RetranslatingWidget(QWidget):
+    """A widget that sets its visible text in ``retranslate()``, again on every language change."""
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
+
+    def retranslate(self) -> None:  # pragma: no cover - overridden
+        """Set every visible string through ``QCoreApplication.translate``."""
 
 
 def i18n_dir() -> Path:

@@ -1,15 +1,16 @@
-"""Side panels: overlay controls, biomarkers, image information and the batch review list.
+"""Side panels: overlay controls, biomarkers, image information, and the intended-use banner.
 
-Every visible string goes through ``QCoreApplication.translate`` and is set in
-a ``retranslate()`` method that runs again on ``QEvent.LanguageChange``.
+Every visible string goes through ``QCoreApplication.translate`` (or, for the biomarkers,
+the core's catalogue in the interface's language) and is set in a ``retranslate()``
+method that runs again on ``QEvent.LanguageChange``.
 """
 from __future__ import annotations
 
 import math
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-from PyQt5.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, QSize, Qt, pyqtSignal
+from PyQt5.QtCore import QCoreApplication, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QIcon, QPainter, QPixmap
 from PyQt5.QtWidgets import (
     QCheckBox,
@@ -19,25 +20,19 @@ from PyQt5.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QPushButton,
     QSlider,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from fundus_app.biomarkers import BY_KEY
+from fundus_app.gui.dialogs import intended_use
+from fundus_app.gui.i18n import RetranslatingWidget, catalogue_language, fmt
 from fundus_app.gui.session import SessionState
 
 _translate = QCoreApplication.translate
-
-
-def fmt(text: str, *args: object) -> str:
-    """Fill Qt-style ``%1``, ``%2`` ... placeholders (the form translators see in Linguist)."""
-    for i in range(len(args), 0, -1):
-        text = text.replace(f"%{i}", str(args[i - 1]))
-    return text
 
 
 def colour_icon(rgb: tuple[int, int, int], size: int = 16) -> QIcon:
@@ -52,17 +47,8 @@ def colour_icon(rgb: tuple[int, int, int], size: int = 16) -> QIcon:
     return QIcon(pm)
 
 
-class _Retranslating(QWidget):
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
-        if event.type() == QEvent.LanguageChange:
-            self.retranslate()
-        super().changeEvent(event)
 
-    def retranslate(self) -> None:  # pragma: no cover - overridden
-        pass
-
-
-class OverlayControls(_Retranslating):
+class OverlayControls(RetranslatingWidget):
     """Threshold, edge strength, opacity, colour and dense-CRF controls, bound to a SessionState."""
 
     reset_threshold_requested = pyqtSignal()
@@ -129,7 +115,7 @@ class OverlayControls(_Retranslating):
         self.threshold.valueChanged.connect(session.set_threshold_index)
         self.edge.valueChanged.connect(lambda v: session.set_edge_strength(v / 100))
         self.opacity.valueChanged.connect(lambda v: session.set_style(opacity=v / 100))
-        self.colour.clicked.connect(self._choose_colour)
+        self.colour.clicked.connect(self.choose_colour)
         self.crf.toggled.connect(session.set_crf)
         self.reset_threshold.clicked.connect(self.reset_threshold_requested)
         session.threshold_changed.connect(self._sync)
@@ -161,7 +147,8 @@ class OverlayControls(_Retranslating):
         self.reset_threshold.setToolTip(fmt(_translate("OverlayControls", "Back to the model's default threshold (%1)"),
                                             f"{s.model_default:.2f}"))
 
-    def _choose_colour(self) -> None:
+    def choose_colour(self) -> None:
+        """Ask for the overlay colour (the colour button and Settings menu)."""
         colour = QColorDialog.getColor(QColor(*self.session.colour), self,
                                        _translate("OverlayControls", "Vessel overlay colour"))
         if colour.isValid():
@@ -186,50 +173,18 @@ class OverlayControls(_Retranslating):
         self._sync()
 
 
-#: Labels and formats of the biomarkers the core computes today; other keys get a generic row.
-KNOWN_BIOMARKERS = {
-    "vessel_density": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Vessel density"),
-                       QT_TRANSLATE_NOOP("BiomarkerPanel", "Vessel pixels as a share of the field of view"), "percent"),
-    "fractal_dimension": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Fractal dimension"),
-                          QT_TRANSLATE_NOOP("BiomarkerPanel", "Box-counting dimension of the vessel map"), "3f"),
-    "fractal_r_squared": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Fractal fit R²"),
-                          QT_TRANSLATE_NOOP("BiomarkerPanel",
-                                            "How well a power law fits the box counts (1 = perfectly)"), "3f"),
-    "vessel_length_density": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Vessel length density (1/D)"),
-                              QT_TRANSLATE_NOOP("BiomarkerPanel", "Centre-line length per field-of-view area; "
-                                                                  "D is the diameter of the field of view"), "2f"),
-    "vessel_length_px": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Centre-line length (px)"),
-                         QT_TRANSLATE_NOOP("BiomarkerPanel", "Length of the vessel centre lines in image pixels"),
-                         "int"),
-    "tortuosity": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Tortuosity"),
-                   QT_TRANSLATE_NOOP("BiomarkerPanel", "Mean arc-to-chord ratio of the vessel segments "
-                                                       "(1 = straight)"), "3f"),
-    "tortuosity_segments": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Segments measured"),
-                            QT_TRANSLATE_NOOP("BiomarkerPanel", "Number of vessel segments the tortuosity averages"),
-                            "int"),
-    "branch_points": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Branch points"),
-                      QT_TRANSLATE_NOOP("BiomarkerPanel", "Junctions of the vessel centre lines"), "int"),
-    "branch_point_density": (QT_TRANSLATE_NOOP("BiomarkerPanel", "Branch point density (1/D²)"),
-                             QT_TRANSLATE_NOOP("BiomarkerPanel", "Branch points per field-of-view area; "
-                                                                 "D is the diameter of the field of view"), "1f"),
-}
-
-
 def format_value(key: str, value: Any) -> str:
-    kind = KNOWN_BIOMARKERS.get(key, ("", "", "g"))[2]
+    """A biomarker as printed: the catalogue's number and unit (e.g. "14.06 %"); others generically."""
     if isinstance(value, bool) or value is None:
         return str(value)
+    measure = BY_KEY.get(key)
+    if measure is not None and isinstance(value, (int, float)):
+        return measure.text(float(value))
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
         if math.isnan(value):
             return "–"
-        if kind == "percent":
-            return f"{100 * value:.2f} %"
-        if kind == "int":
-            return f"{value:,.0f}"
-        if kind in ("1f", "2f", "3f"):
-            return f"{value:.{kind[0]}f}"
         if abs(value) >= 1000:
             return f"{value:,.0f}"
         return f"{value:.4g}"
@@ -240,11 +195,17 @@ def generic_label(key: str) -> str:
     return key.replace("_", " ").strip().capitalize() or key
 
 
-class BiomarkerPanel(_Retranslating):
-    """The biomarkers of the image on screen, at the current threshold."""
+class BiomarkerPanel(RetranslatingWidget):
+    """The biomarkers of the image on screen, at the current threshold.
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    Names, definitions (tooltips) and formats come from the core's catalogue, in the
+    language ``language()`` returns (the interface's code, e.g. "zh_CN"), read again on
+    every language change.
+    """
+
+    def __init__(self, language: Callable[[], str] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.language = language or (lambda: "en")
         self.box = QGroupBox(self)
         self.form = QFormLayout()  # the rows are rebuilt when the keys change; the caption stays below them
         self.form.setLabelAlignment(Qt.AlignLeft)
@@ -289,14 +250,20 @@ class BiomarkerPanel(_Retranslating):
         self.retranslate()
 
     def text_of(self, key: str) -> str:
+        """The value as shown, e.g. "14.06 %"."""
         return self._rows[key][1].text() if key in self._rows else ""
+
+    def label_of(self, key: str) -> str:
+        """The name as shown, in the interface's language."""
+        return self._rows[key][0].text() if key in self._rows else ""
 
     def retranslate(self) -> None:
         self.box.setTitle(_translate("BiomarkerPanel", "Biomarkers"))
+        lang = catalogue_language(self.language())
         for key, (name, value) in self._rows.items():
-            known = KNOWN_BIOMARKERS.get(key)
-            name.setText(_translate("BiomarkerPanel", known[0]) if known else generic_label(key))
-            name.setToolTip(_translate("BiomarkerPanel", known[1]) if known else key)
+            measure = BY_KEY.get(key)
+            name.setText(measure.label[lang] if measure else generic_label(key))
+            name.setToolTip(measure.definition[lang] if measure else key)
             value.setText(format_value(key, self.values.get(key)))
             stale = self.pending and key != "vessel_density"
             value.setStyleSheet("color: palette(mid);" if stale else "")
@@ -310,7 +277,7 @@ class BiomarkerPanel(_Retranslating):
                                      f"{self.threshold:.2f}"))
 
 
-class ImageInfoPanel(_Retranslating):
+class ImageInfoPanel(RetranslatingWidget):
     """File name, size and, for DICOM, the patient fields (shown on screen, never logged)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -356,134 +323,27 @@ class ImageInfoPanel(_Retranslating):
         self.label.setText("\n".join(str(r) for r in rows))
 
 
-STATUS_COLOURS = {
-    "queued": QColor(150, 150, 150),
-    "processing": QColor(40, 120, 220),
-    "done": QColor(40, 160, 80),
-    "failed": QColor(210, 50, 40),
-    "cancelled": QColor(220, 150, 30),
-}
-
-
-def status_icon(status: str, size: int = 12) -> QIcon:
-    pm = QPixmap(size, size)
-    pm.fill(Qt.transparent)
-    p = QPainter(pm)
-    p.setRenderHint(QPainter.Antialiasing)
-    colour = STATUS_COLOURS.get(status, QColor(150, 150, 150))
-    if status == "queued":
-        p.setPen(colour)
-        p.setBrush(Qt.NoBrush)
-    else:
-        p.setPen(Qt.NoPen)
-        p.setBrush(colour)
-    p.drawEllipse(1, 1, size - 2, size - 2)
-    p.end()
-    return QIcon(pm)
-
-
-def status_text(status: str) -> str:
-    return {
-        "queued": _translate("ReviewList", "queued"),
-        "processing": _translate("ReviewList", "processing"),
-        "done": _translate("ReviewList", "done"),
-        "failed": _translate("ReviewList", "failed"),
-        "cancelled": _translate("ReviewList", "cancelled"),
-    }.get(status, status)
-
-
-class ReviewList(_Retranslating):
-    """The batch: one row per image with its status; selecting a row shows that image."""
-
-    selected = pyqtSignal(str)  # path
-    clear_requested = pyqtSignal()
+class IntendedUseBanner(RetranslatingWidget):
+    """The intended-use note above the panes: always visible, never dismissed."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.list = QListWidget()
-        self.list.setObjectName("reviewList")
-        self.list.setIconSize(QSize(12, 12))
-        self.list.setUniformItemSizes(True)
-        self.summary = QLabel()
-        self.clear = QPushButton()
-        row = QHBoxLayout()
-        row.addWidget(self.summary, 1)
-        row.addWidget(self.clear)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(6, 0, 6, 6)
-        lay.addWidget(self.list)
-        lay.addLayout(row)
-        self._rows: dict[str, QListWidgetItem] = {}
-        self._state: dict[str, tuple[str, str, str]] = {}  # path -> status, message, detail
-        self.list.currentItemChanged.connect(self._on_current)
-        self.clear.clicked.connect(self.clear_requested)
+        self.setObjectName("intendedUseBar")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.setStyleSheet("QWidget#intendedUseBar { background: #fff3cd; border-bottom: 1px solid #e0c675; }"
+                           "QLabel { color: #5c4400; }")
+        icon = QLabel()
+        icon.setPixmap(self.style().standardIcon(QStyle.SP_MessageBoxInformation).pixmap(16, 16))
+        self.label = QLabel()
+        self.label.setObjectName("intendedUse")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 4, 10, 4)
+        lay.addWidget(icon)
+        lay.addWidget(self.label, 1)
         self.retranslate()
 
-    def paths(self) -> list[str]:
-        return list(self._rows)
-
-    def add(self, path: str) -> None:
-        if path in self._rows:
-            return
-        item = QListWidgetItem(Path(path).name)
-        item.setData(Qt.UserRole, path)
-        self.list.addItem(item)
-        self._rows[path] = item
-        self.set_status(path, "queued")
-
-    def set_status(self, path: str, status: str, message: str = "", detail: str = "") -> None:
-        item = self._rows.get(path)
-        if item is None:
-            return
-        self._state[path] = (status, message, detail)
-        self._paint_row(path)
-        self._update_summary()
-
-    def status(self, path: str) -> str:
-        return self._state.get(path, ("", "", ""))[0]
-
-    def select(self, path: str) -> None:
-        item = self._rows.get(path)
-        if item is not None and self.list.currentItem() is not item:
-            self.list.blockSignals(True)
-            self.list.setCurrentItem(item)
-            self.list.blockSignals(False)
-
-    def clear_all(self) -> None:
-        self.list.blockSignals(True)
-        self.list.clear()
-        self.list.blockSignals(False)
-        self._rows.clear()
-        self._state.clear()
-        self._update_summary()
-
-    def _on_current(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if current is not None:
-            self.selected.emit(current.data(Qt.UserRole))
-
-    def _paint_row(self, path: str) -> None:
-        item = self._rows[path]
-        status, message, detail = self._state[path]
-        item.setIcon(status_icon(status))
-        text = Path(path).name
-        if detail:
-            text = f"{text}    {detail}"
-        item.setText(text)
-        tip = f"{path}\n{status_text(status)}"
-        item.setToolTip(f"{tip}\n{message}" if message else tip)
-
-    def _update_summary(self) -> None:
-        counts: dict[str, int] = {}
-        for status, _, _ in self._state.values():
-            counts[status] = counts.get(status, 0) + 1
-        self.summary.setText(fmt(_translate("ReviewList", "Done %1 · failed %2 · waiting %3"),
-                                 counts.get("done", 0), counts.get("failed", 0),
-                                 counts.get("queued", 0) + counts.get("processing", 0)))
+    def text(self) -> str:
+        return self.label.text()
 
     def retranslate(self) -> None:
-        self.clear.setText(_translate("ReviewList", "Clear"))
-        self.clear.setToolTip(_translate("ReviewList", "Remove all images from the list and stop processing them"))
-        self.list.setToolTip(_translate("ReviewList", "Drop files or folders here; select an image to review it"))
-        for path in self._rows:
-            self._paint_row(path)
-        self._update_summary()
+        self.label.setText(intended_use())

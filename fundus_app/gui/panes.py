@@ -13,7 +13,7 @@ import math
 from pathlib import Path
 
 import numpy as np
-from PyQt5.QtCore import QPoint, QPointF, QRectF, Qt, pyqtSignal
+from PyQt5.QtCore import QEvent, QObject, QPoint, QPointF, QRectF, Qt, pyqtSignal
 from PyQt5.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage, QPainter, QTransform
 from PyQt5.QtWidgets import QFrame, QGraphicsItem, QGraphicsScene, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
@@ -256,3 +256,23 @@ def local_paths(mime) -> list[str]:  # noqa: ANN001 - QMimeData
             if p and Path(p).exists():
                 out.append(p)
     return out
+
+
+class FileDropFilter(QObject):
+    """Lets local files and folders be dropped on the widget it filters (and on children that pass
+    drops up, such as the review list): ``dropped`` carries their paths."""
+
+    dropped = pyqtSignal(list)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        kind = event.type()
+        if kind not in (QEvent.DragEnter, QEvent.DragMove, QEvent.Drop):
+            return False
+        paths = local_paths(event.mimeData())
+        if not paths:
+            event.ignore()
+            return True
+        event.acceptProposedAction()
+        if kind == QEvent.Drop:
+            self.dropped.emit(paths)
+        return True

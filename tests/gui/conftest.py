@@ -66,3 +66,11 @@ def window(qtbot, prefs):  # noqa: ANN001, ANN201
     w.close()
     assert not w.worker.isRunning(), "closing the window must end the worker thread"
     translator.install("en")
+
+
+@pytest.fixture()
+def driver(qtbot, window):  # noqa: ANN001, ANN201
+    """The window as the tests see it: through the facade (tests/gui/facade.py)."""
+    from facade import WindowDriver
+
+    return WindowDriver(qtbot, window)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PyQt5.QtCore import QCoreApplication, QTranslator
 
-from fundus_app.gui.i18n import i18n_dir, normalise
+from fundus_app.gui.i18n import catalogue_language, fmt, i18n_dir, normalise
 from tools.lrelease import compile_ts, elf_hash, read_ts
 
 GUI = Path(__file__).resolve().parents[2] / "fundus_app" / "gui"
@@ -65,6 +65,12 @@ def test_language_codes() -> None:
     assert normalise("zh") == normalise("zh-CN") == normalise("zh_CN") == "zh_CN"
     assert normalise("en_GB") == "en"
     assert normalise("") is None and normalise("fr") is None
+    assert catalogue_language("zh_CN") == catalogue_language("zh") == "zh"
+    assert catalogue_language("en") == catalogue_language("") == catalogue_language(None) == "en"
+
+
+def test_placeholders_are_filled_highest_first() -> None:
+    assert fmt("%1 of %2, %10", *range(1, 11)) == "1 of 2, 10"
 
 
 def test_lrelease_runs_from_the_repository_root(tmp_path: Path) -> None:
