@@ -5,7 +5,8 @@
 start_to_window_s: interpreter start (process creation time) to the main window shown.
 With IMAGE: opens it, waits for the result, then times slider moves: each value is
 ``setValue`` plus a synchronous repaint of the overlay pane, i.e. what the user waits for.
-Used by bench_pipeline.py; settings go to a throw-away folder.
+Used by bench_pipeline.py (which parses the JSON line) and bench_gui.py (which imports
+its helpers); settings go to a throw-away folder.
 """
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ def _ms(values: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms), "n": len(ms)}
 
 
-def main() -> int:
+def open_window():  # noqa: ANN201 - Qt types stay out of the signature
+    """The application and a shown, non-interactive window (English, throw-away settings)."""
     from fundus_app.gui.app import create_application
     from fundus_app.gui.i18n import TranslatorManager
     from fundus_app.gui.main_window import MainWindow
@@ -50,37 +52,52 @@ def main() -> int:
     window.resize(1600, 1000)
     window.show()
     app.processEvents()
+    return app, window
+
+
+def wait_for_result(app, window, timeout_s: float = 300) -> bool:  # noqa: ANN001
+    """Process events until a result and its final biomarkers are on screen."""
+    deadline = time.monotonic() + timeout_s
+    while not (window.current is not None and not window.biomarkers.pending and window.biomarkers.values):
+        app.processEvents()
+        time.sleep(0.005)
+        if time.monotonic() > deadline:
+            return False
+    return True
+
+
+def slider_timings(window) -> dict[str, dict[str, float]]:  # noqa: ANN001
+    """Each value: ``setValue`` plus a synchronous repaint of the overlay pane (what the user waits for)."""
+    slider, edge, pane = window.controls.threshold, window.controls.edge, window.right.viewport()
+
+    def timed(widget, value: int) -> float:  # noqa: ANN001
+        t = time.perf_counter()
+        widget.setValue(value)
+        pane.repaint()
+        return time.perf_counter() - t
+
+    start = slider.value()
+    steps = [timed(slider, start + (i % 10) + 1) for i in range(40)]  # one slider step at a time
+    lo, hi = slider.minimum(), slider.maximum()
+    jumps = [timed(slider, v) for v in [lo + 5, hi - 5] * 10]  # a drag across the whole range
+    slider.setValue(start)
+    edges = [timed(edge, v) for v in list(range(5, 100, 5)) * 2]
+    edge.setValue(0)
+    return {"threshold_step": _ms(steps), "threshold_jump": _ms(jumps), "edge_change": _ms(edges)}
+
+
+def main() -> int:
+    app, window = open_window()
     out: dict[str, object] = {"start_to_window_s": _process_age_s(),
                               "torch_imported_at_window": "torch" in sys.modules}
     if len(sys.argv) > 1:
-        path = sys.argv[1]
-        window.open_paths([path])
-        deadline = time.monotonic() + 300
-        while not (window.current is not None and not window.biomarkers.pending and window.biomarkers.values):
-            app.processEvents()
-            time.sleep(0.005)
-            if time.monotonic() > deadline:
-                print(json.dumps({"error": "no result within 300 s"}))
-                return 1
+        window.open_paths([sys.argv[1]])
+        if not wait_for_result(app, window):
+            print(json.dumps({"error": "no result within 300 s"}))
+            return 1
         h, w = window.current.image.rgb.shape[:2]
         out["image"] = f"{w}x{h}"
-        slider, edge, pane = window.controls.threshold, window.controls.edge, window.right.viewport()
-
-        def timed(widget, value: int) -> float:  # noqa: ANN001
-            t = time.perf_counter()
-            widget.setValue(value)
-            pane.repaint()
-            return time.perf_counter() - t
-
-        start = slider.value()
-        steps = [timed(slider, start + (i % 10) + 1) for i in range(40)]  # one slider step at a time
-        lo, hi = slider.minimum(), slider.maximum()
-        jumps = [timed(slider, v) for v in [lo + 5, hi - 5] * 10]  # a drag across the whole range
-        slider.setValue(start)
-        edges = [timed(edge, v) for v in list(range(5, 100, 5)) * 2]
-        out["threshold_step"] = _ms(steps)
-        out["threshold_jump"] = _ms(jumps)
-        out["edge_change"] = _ms(edges)
+        out.update(slider_timings(window))
     print(json.dumps(out))
     window.close()
     return 0
