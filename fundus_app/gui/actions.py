@@ -158,6 +158,7 @@ class WindowActions(QObject):
 
     # -- choosing files ---------------------------------------------------------------------------
     def open_files_dialog(self) -> None:
+        """File ▸ Open: choose image files (``open_requested`` follows)."""
         pattern = " ".join(f"*{s}" for s in image_suffixes())
         files, _ = QFileDialog.getOpenFileNames(
             self.window, _translate("MainWindow", "Open fundus images"), self.prefs.last_folder,
@@ -166,6 +167,7 @@ class WindowActions(QObject):
             self.open_requested.emit(list(files))
 
     def open_folder_dialog(self) -> None:
+        """File ▸ Open folder: choose a folder of images (``open_requested`` follows)."""
         folder = QFileDialog.getExistingDirectory(self.window, _translate("MainWindow",
                                                                           "Open a folder of fundus images"),
                                                   self.prefs.last_folder)
@@ -201,12 +203,15 @@ class WindowActions(QObject):
 
     # -- state shown in the menus ------------------------------------------------------------------
     def check_language(self, code: str) -> None:
+        """Tick the language in use in the Settings menu ('' = the system's)."""
         self.language_actions.get(code, self.language_actions[""]).setChecked(True)
 
     def check_device(self, device: str) -> None:
+        """Tick the chosen device in the Settings menu."""
         self.device_actions.get(device, self.device_actions["auto"]).setChecked(True)
 
     def retranslate(self) -> None:
+        """Menu titles, action texts and tooltips in the current language."""
         self.menu_file.setTitle(_translate("MainWindow", "&File"))
         self.menu_recent.setTitle(_translate("MainWindow", "&Recent"))
         self.menu_view.setTitle(_translate("MainWindow", "&View"))

@@ -65,6 +65,7 @@ class BiomarkerUpdater(QObject):
         self._timer.start()
 
     def clear(self) -> None:
+        """No image on screen: no numbers."""
         self.panel.set_values(None)
 
     def when_final(self, callback: Callable[[], None]) -> None:

@@ -101,6 +101,7 @@ class DisplayPresenter(QObject):
         self.view.fit(vw, vh)
 
     def stop(self) -> None:
+        """The window closes: no more deferred refinement."""
         self._refine_timer.stop()
 
     # -- the left pane ----------------------------------------------------------------------------
@@ -182,6 +183,7 @@ class DisplayPresenter(QObject):
 
     # -- texts --------------------------------------------------------------------------------------
     def update_captions(self) -> None:
+        """Say what each pane shows (original or enhanced; overlay or not) in its corner."""
         self.left.set_caption(_translate("MainWindow", "CLAHE-enhanced (green channel)") if self.session.enhanced
                               else _translate("MainWindow", "Original"))
         self.right.set_caption(_translate("MainWindow", "Vessel overlay") if self.session.overlay_visible

@@ -50,6 +50,7 @@ class ExportController(QObject):
 
     # -- CSV ----------------------------------------------------------------------------------------
     def export_csv_dialog(self) -> None:
+        """File ▸ Export CSV: ask where, then export (or say there is nothing to export yet)."""
         if not any(it.status == "done" for it in self.queue.items.values()):
             self.errors.report(_translate("MainWindow", "Nothing to export"),
                                _translate("MainWindow", "No image has been processed yet."))
@@ -116,6 +117,7 @@ class ExportController(QObject):
                              self.report_problem))
 
     def export_report_dialog(self) -> None:
+        """File ▸ Export PDF report: options, file name and, for an existing file, confirmation."""
         current = self.display.current
         if current is None:
             text = _translate("MainWindow", "Open an image and wait for its result before exporting a report.")

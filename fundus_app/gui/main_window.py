@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         q.item_added.connect(self.review.add)
         q.status_changed.connect(self.review.set_status)
         q.cleared.connect(self.review.clear_all)
-        q.result_ready.connect(self._on_result_ready)
+        q.result_arrived.connect(self._on_result_arrived)
         q.job_failed.connect(self._on_job_failed)
         q.job_cancelled.connect(self._on_job_cancelled)
         self.session.threshold_changed.connect(self._on_threshold_changed)
@@ -193,6 +193,7 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def clear_review(self) -> None:
+        """Forget every image of the session (the review list's Clear)."""
         self.queue.clear()
         self._clear_display()
         self._update_title()
@@ -212,7 +213,7 @@ class MainWindow(QMainWindow):
         self.status.set_inference_seconds(None)
         self.status.set_zoom(None)
 
-    def _on_result_ready(self, path: str, prepared: Prepared) -> None:
+    def _on_result_arrived(self, path: str, prepared: Prepared) -> None:
         if path == self.queue.current_path:
             self._show(prepared, keep_view=self.display.showing(path))
 
@@ -253,6 +254,7 @@ class MainWindow(QMainWindow):
                                          f"{self.session.threshold:.2f}"))
 
     def set_device(self, device: str) -> None:
+        """Remember the device; the worker loads the model there for the next image."""
         self.prefs.device = device
         self.commands.check_device(self.prefs.device)
         self.status.show_message(fmt(_translate("MainWindow", "Device %1 applies from the next image"), device))

@@ -39,11 +39,11 @@ class ReviewQueue(QObject):
     item_added = pyqtSignal(str)  # path
     status_changed = pyqtSignal(str, str, str, str)  # path, status, message, detail
     cleared = pyqtSignal()
-    message = pyqtSignal(str)  # a line for the status bar
+    message_posted = pyqtSignal(str)  # a line for the status bar
     job_started = pyqtSignal(str)  # path
     job_progressed = pyqtSignal(str, float, str)  # path, fraction 0..1, stage
-    idle = pyqtSignal()  # every job the queue asked for has reported back
-    result_ready = pyqtSignal(str, object)  # path, Prepared
+    all_jobs_ended = pyqtSignal()  # every job the queue asked for has reported back
+    result_arrived = pyqtSignal(str, object)  # path, Prepared
     job_failed = pyqtSignal(str, str)  # path, one-sentence message
     job_cancelled = pyqtSignal(str)  # path (not emitted when it only made way and is queued again)
     model_changed = pyqtSignal()  # model_info or model_error changed
@@ -75,6 +75,7 @@ class ReviewQueue(QObject):
         return self._current
 
     def current_item(self) -> ReviewItem | None:
+        """The item of the image under review, if any."""
         return self.items.get(self._current or "")
 
     def user_default(self) -> float | None:
@@ -107,7 +108,7 @@ class ReviewQueue(QObject):
         if prepared is not None and item.status == "done":
             return prepared
         if item.status == "failed":
-            self.message.emit(item.message)
+            self.message_posted.emit(item.message)
         elif item.status in ("done", "cancelled") or item.job_id is None:
             self._bring_forward(path, fresh=True)
         else:
@@ -149,7 +150,7 @@ class ReviewQueue(QObject):
         item = self._item_for(running) if running is not None else None
         if item is not None:
             item.requeue = False
-        self.message.emit(_translate("MainWindow", "Cancelled"))
+        self.message_posted.emit(_translate("MainWindow", "Cancelled"))
 
     def clear(self) -> None:
         """Forget every image (their running and waiting jobs are cancelled)."""
@@ -198,7 +199,7 @@ class ReviewQueue(QObject):
 
     def _job_ended(self) -> None:
         if not self._jobs:
-            self.idle.emit()
+            self.all_jobs_ended.emit()
 
     def _on_job_started(self, job_id: int) -> None:
         item = self._item_for(job_id)
@@ -225,9 +226,9 @@ class ReviewQueue(QObject):
             item.seconds = prepared.seconds.get("inference", seg.timings.get("total", 0.0))
             self.status_changed.emit(item.path, "done", "", density_detail(item.biomarkers))
             self.cache.put(item.path, prepared)
-            self.message.emit(fmt(_translate("MainWindow", "%1: done in %2 s"), Path(item.path).name,
+            self.message_posted.emit(fmt(_translate("MainWindow", "%1: done in %2 s"), Path(item.path).name,
                                   f"{item.seconds:.2f}"))
-            self.result_ready.emit(item.path, prepared)
+            self.result_arrived.emit(item.path, prepared)
         self._job_ended()
 
     def _on_job_failed(self, job_id: int, message: str) -> None:
@@ -237,7 +238,7 @@ class ReviewQueue(QObject):
             item.status, item.message, item.job_id = "failed", message, None
             self.cache.pop(item.path)
             self.status_changed.emit(item.path, "failed", message, "")
-            self.message.emit(message)
+            self.message_posted.emit(message)
             self.job_failed.emit(item.path, message)
         self._job_ended()
 
@@ -264,7 +265,7 @@ class ReviewQueue(QObject):
     def _on_model_failed(self, message: str) -> None:
         self.model_error = message
         self.model_changed.emit()
-        self.message.emit(message)
+        self.message_posted.emit(message)
 
     def _on_crf_changed(self, crf: bool) -> None:
         """Re-run the image under review with (or without) the dense CRF; later images follow the box."""

@@ -72,32 +72,33 @@ class StatusBarPresenter(QObject):
         self._device = queue.prefs.device
         self._seconds: float | None = None
         self._zoom: float | None = None
-        queue.message.connect(self.show_message)
-        queue.job_started.connect(self.job_started)
-        queue.job_progressed.connect(self.job_progressed)
-        queue.idle.connect(self.jobs_idle)
+        queue.message_posted.connect(self.show_message)
+        queue.job_started.connect(self._on_job_started)
+        queue.job_progressed.connect(self._on_job_progressed)
+        queue.all_jobs_ended.connect(self._on_all_jobs_ended)
         queue.model_changed.connect(self._on_model_changed)
         self.retranslate()
 
     # -- what happens -------------------------------------------------------------------------
     def show_message(self, text: str) -> None:
+        """One line on the left of the bar, until the next one."""
         self.text.setText(text)
 
     def message(self) -> str:
         return self.text.text()
 
-    def job_started(self, _path: str = "") -> None:
+    def _on_job_started(self, _path: str) -> None:
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
         self.cancel_action.setEnabled(True)
 
-    def job_progressed(self, path: str, fraction: float, stage: str) -> None:
+    def _on_job_progressed(self, path: str, fraction: float, stage: str) -> None:
         self.progress.setValue(round(100 * fraction))
         self.show_message(fmt(_translate("MainWindow", "%1: %2..."), Path(path).name, stage_text(stage)))
 
-    def jobs_idle(self) -> None:
-        """Every job the window asked for has reported back."""
+    def _on_all_jobs_ended(self) -> None:
+        """Every job the window asked for has reported back: no progress to show."""
         self.progress.hide()
         self.cancel_button.hide()
         self.cancel_action.setEnabled(False)
@@ -122,6 +123,7 @@ class StatusBarPresenter(QObject):
         self.zoom_label.setText(fmt(_translate("MainWindow", "Zoom %1"), f"{scale:.0%}") if scale is not None else "")
 
     def retranslate(self) -> None:
+        """Write every label again in the current language (from what is stored, not what is shown)."""
         self._update_model()
         self._update_time()
         self.set_zoom(self._zoom)
