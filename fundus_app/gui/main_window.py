@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
         prepared = self.queue.select(path)
         self.review.select(path)
         if prepared is not None:
+            self.status.show_message("")  # a message about another image would read as this one's
             self._show(prepared)
             return
         self._clear_display()

@@ -173,8 +173,10 @@ def test_folder_drop_fills_the_review_list_and_exports_csv(driver, small_image, 
     assert not driver.error_visible(), "a background image failing must not interrupt the review with a dialog"
     driver.wait_for_result(a)
 
+    assert "c_broken.png" in driver.status_text()
     driver.select_row(1)  # select the second image: it is shown
     driver.wait_for_result(b)
+    assert "c_broken.png" not in driver.status_text(), "the status bar still spoke of another image"
     with driver.biomarkers_final():
         driver.move_threshold(driver.threshold_slider.value() + 10)
     rows = driver.export_csv(tmp_path / "out" / "biomarkers.csv")
