@@ -48,8 +48,6 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "focal-x3": ("loss: focal weight 3", {"focal_weight": 3.0}),
     # gamma 0 turns the focal term into plain BCE: the loss FR-UNet, SA-UNet and IterNet train with
     "bce-dice": ("loss: Dice + plain BCE (focal gamma 0)", {"focal_gamma": 0.0}),
-    # clDice: topology-aware term for the thin vessels, about half of the bundled model's missed DRIVE pixels
-    "cldice": ("loss: Dice + focal + 0.5 clDice (soft skeleton, 5 iterations)", {"cldice_weight": 0.5}),
     "strong-aug": ("stronger colour/scale/geometry augmentation",
                    {"augment": {"hsv_jitter": 0.2, "scale_range": [0.6, 1.5], "rotation_deg": 30.0,
                                 "elastic_alpha": 10.0}}),
@@ -61,11 +59,6 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # thin vessels 1.5x wider in pixels for the network; the map is shrunk back for scoring
     "fov-810": ("working scale: FOV diameter 810 px (bundled 540), training and inference",
                 {"preprocess": {"reference_fov_px": 810.0}}),
-    "dropblock": ("DropBlock (drop 0.1, block 7) after every 3x3 conv, as SA-UNet",
-                  {"model": {"base_channels": 8, "depth": 4, "attention": True, "drop_block": 0.1,
-                             "drop_block_size": 7}}),
-    "resnet34": ("ResNet34 encoder from scratch (no ImageNet weights offline)",
-                 {"model": {"encoder": "resnet34", "attention": True}}),
     # more context per patch (bottleneck 12x12, not 6x6), same pixels per step and images per batch
     "patch-192": ("patches 192x192, batch 4 (bundled 96x96, batch 16): same pixels per step",
                   {"patch_size": 192, "batch_size": 4, "patches_per_draw": 2}),
@@ -78,7 +71,7 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
 
 def variant_config(name: str, epochs: int) -> TrainConfig:
     options = read_recipe(BASE_CONFIG)
-    options.update(VARIANTS[name][1])  # a variant's table replaces the recipe's whole (resnet34 drops the width)
+    options.update(VARIANTS[name][1])  # a variant's table replaces the recipe's whole
     options.update({"out_dir": str(OUT / name), "epochs": epochs, "restart_epochs": epochs, "resume": True,
                     "name": f"ablation-{name}"})
     if "augment" in options and "scale_range" in options["augment"]:

@@ -17,7 +17,7 @@ import torch
 
 from fundus_app.atomic import atomic_path
 from fundus_app.errors import ModelError
-from fundus_app.model.unet import AttentionUNet, UNetConfig
+from fundus_app.model.unet import AttentionUNet, RetiredVariantError, UNetConfig
 from fundus_app.resources import models_dir
 from fundus_app.preprocess import PreprocessConfig
 
@@ -114,6 +114,8 @@ def load_checkpoint(path: str | os.PathLike[str], expected_sha256: str | None = 
             sha256=digest,
         )
         ckpt.build_model()  # proves the weights fit the declared architecture
+    except RetiredVariantError as exc:  # an experiment's candidate, not a damaged file: name the option
+        raise ModelError(f"Model file {path.name} cannot be used: {exc}.") from None
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise ModelError(f"Model file {path.name} has incompatible metadata or weights: {exc}".splitlines()[0]) from exc
     return ckpt

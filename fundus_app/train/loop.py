@@ -9,7 +9,7 @@ import json
 import logging
 import random
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,11 @@ from fundus_app.evaluation import select_threshold
 from fundus_app.errors import Cancelled, FundusError
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from fundus_app.model.inference import Segmenter, resolve_device
-from fundus_app.model.unet import AttentionUNet, UNetConfig
+from fundus_app.model.unet import AttentionUNet, RetiredVariantError, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
 from fundus_app.progress import CancelFn, Progress, ProgressFn
 from fundus_app.train.data import AugmentConfig, PatchSampler, load_case
-from fundus_app.train.losses import cldice_loss, dice_focal_loss, distillation_loss
-from fundus_app.train.widen import can_widen, widen
+from fundus_app.train.losses import dice_focal_loss
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +51,6 @@ class TrainConfig:
     dice_weight: float = 1.0
     focal_weight: float = 1.0
     focal_gamma: float = 2.0
-    cldice_weight: float = 0.0  # >0 adds the topology-aware clDice term (thin vessels), off in the bundled recipe
-    cldice_iterations: int = 5  # soft-skeleton depth: the widest vessel's radius at the normalised scale
     # >0: validate and save an exponential moving average of the weights (and BatchNorm statistics),
     # updated after every step; 0.999 averages about the last 1000 steps (one 5-epoch restart cycle)
     ema_decay: float = 0.0
@@ -61,11 +58,7 @@ class TrainConfig:
     device: str = "auto"
     threads: int = 0  # 0: torch default
     resume: bool = False
-    init_from: str = ""  # checkpoint whose weights start the run: the same network, or a narrower one (widened)
-    # >0 with distill_from: add a teacher network's probabilities as soft targets (knowledge
-    # distillation into a smaller, faster student); the teacher must see the same pixels (same preprocess)
-    distill_from: str = ""
-    distill_weight: float = 0.0
+    init_from: str = ""  # checkpoint whose weights start the run (the same network): a fine-tune
     name: str = "vessel-unet"
     model: dict[str, Any] = field(default_factory=lambda: {"base_channels": 8, "depth": 4, "attention": True})
     augment: dict[str, Any] = field(default_factory=dict)
@@ -103,13 +96,6 @@ def validate(model: AttentionUNet, validation: list[Case], pre: PreprocessConfig
             "val_images": result["images"]}
 
 
-def _can_start_from(start: UNetConfig, run: UNetConfig) -> bool:
-    """The same network, its first pass alone (a refiner is then added with random weights), or a
-    narrower one (widened, see ``widen``)."""
-    return start == run or can_widen(start, run) or (
-        start.refine_passes == 0 and start == replace(run, refine_passes=0, refine_channels=start.refine_channels))
-
-
 def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> Path:
     """Train a model; returns the path of the best checkpoint (``best.pt`` in ``out_dir``)."""
     out = Path(cfg.out_dir)
@@ -120,7 +106,10 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel
     device = resolve_device(cfg.device)
     pre = PreprocessConfig.from_dict(cfg.preprocess)
     aug = AugmentConfig(**cfg.augment)
-    model_cfg = UNetConfig.from_dict(cfg.model)
+    try:
+        model_cfg = UNetConfig.from_dict(cfg.model)
+    except RetiredVariantError as exc:
+        raise FundusError(f"The training recipe's [model] table cannot be built: {exc}.") from None
 
     all_cases = [c for ds in cfg.datasets for c in cases(ds)]
     stray = sorted(set(cfg.validation) - {c.name for c in all_cases})
@@ -128,19 +117,11 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel
         raise FundusError(f"Validation image(s) {', '.join(stray)} are not in the training datasets "
                           f"{', '.join(cfg.datasets)}.")
     start = load_checkpoint(cfg.init_from) if cfg.init_from else None
-    if start is not None and not _can_start_from(start.model_config, model_cfg):  # before minutes of image loading
+    if start is not None and start.model_config != model_cfg:  # before minutes of image loading
         raise FundusError(f"{Path(cfg.init_from).name} is a different network ({start.model_config}) "
                           f"than this run's ({model_cfg}).")
     if not 0 <= cfg.ema_decay < 1:  # also refused before the images are loaded
         raise FundusError(f"ema_decay must be 0 (off) or between 0 and 1 (got {cfg.ema_decay}).")
-    teacher_ckpt = None
-    if cfg.distill_weight > 0:  # checked before the images are loaded
-        if not cfg.distill_from:
-            raise FundusError("distill_weight > 0 needs distill_from, the teacher checkpoint.")
-        teacher_ckpt = load_checkpoint(cfg.distill_from)
-        if teacher_ckpt.preprocess != pre:
-            raise FundusError(f"{Path(cfg.distill_from).name} was trained on other pixels ({teacher_ckpt.preprocess}) "
-                              f"than this run's ({pre}).")
     if cfg.limit_images:
         all_cases = all_cases[:cfg.limit_images]
     val_names = set(cfg.validation)
@@ -149,23 +130,10 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel
     log.info("training on %d images, validating on %d", len(train_imgs), len(val_cases))
 
     # with init_from, these are the starting weights; a resumed run's state (below) overrides them
-    widening = start is not None and can_widen(start.model_config, model_cfg)
-    model = (widen(start.build_model(), model_cfg) if widening else AttentionUNet(model_cfg)).to(device)
-    if widening:
-        log.info("widened %s (SHA-256 %s) from %d to %d base channels", cfg.init_from, start.sha256[:12],
-                 start.model_config.base_channels, model_cfg.base_channels)
-    elif start is not None:
-        adding_refiner = start.model_config.refine_passes == 0 < model_cfg.refine_passes
-        missing, _ = model.load_state_dict(start.state_dict, strict=not adding_refiner)
-        if adding_refiner:  # only the new refiner starts from random weights; the first pass must all load
-            if any(not k.startswith("refiner.") for k in missing):
-                raise FundusError(f"{Path(cfg.init_from).name} does not hold this run's first-pass network.")
-            log.info("refiner (%d passes) starts from random weights", model_cfg.refine_passes)
+    model = AttentionUNet(model_cfg).to(device)
+    if start is not None:
+        model.load_state_dict(start.state_dict)
         log.info("weights from %s (SHA-256 %s)", cfg.init_from, start.sha256[:12])
-    teacher = None
-    if teacher_ckpt is not None:
-        teacher = teacher_ckpt.build_model().to(device).requires_grad_(False)
-        log.info("distilling from %s (SHA-256 %s)", cfg.distill_from, teacher_ckpt.sha256[:12])
     ema = None
     if cfg.ema_decay > 0:
         ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
@@ -207,17 +175,8 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel
             if should_cancel is not None and should_cancel():
                 raise Cancelled("training was cancelled")
             x, y, v = (torch.from_numpy(a).to(device) for a in sampler.batch(cfg.batch_size))
-            passes = model.forward_passes(x)
-            logits = passes[-1]
-            # every pass is supervised (W-Net): the first must stay a good prior for the refiner
-            loss = sum(dice_focal_loss(p, y, v, dice_weight=cfg.dice_weight, focal_weight=cfg.focal_weight,
-                                       gamma=cfg.focal_gamma) for p in passes)
-            if cfg.cldice_weight > 0:
-                loss = loss + cfg.cldice_weight * cldice_loss(logits, y, v, iterations=cfg.cldice_iterations)
-            if teacher is not None:
-                with torch.no_grad():
-                    teacher_prob = torch.sigmoid(teacher(x))
-                loss = loss + cfg.distill_weight * distillation_loss(logits, teacher_prob, v)
+            loss = dice_focal_loss(model(x), y, v, dice_weight=cfg.dice_weight, focal_weight=cfg.focal_weight,
+                                   gamma=cfg.focal_gamma)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
