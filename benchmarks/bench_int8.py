@@ -53,7 +53,7 @@ def main() -> int:
         quantize_static(str(pre), str(q8), Calibration(), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
         int8 = Segmenter.load(device="cpu", backend="torch")
-        runner = load_runner(int8.checkpoint, q8, verify_card=False)
+        runner = load_runner(int8.checkpoint, q8, verify_manifest=False)
         if runner is None:
             print("onnxruntime could not load the int8 model")
             return 1
