@@ -34,7 +34,7 @@ from fundus_app.train.loop import TrainConfig, train  # noqa: E402
 from fundus_app.train.recipe import read_recipe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE_CONFIG = ROOT / "configs" / "train_b8.toml"
+BASE_CONFIG = ROOT / "experiments" / "configs" / "train_b8.toml"
 OUT = ROOT / "runs" / "ablation"
 TEST_SETS = ("drive-test", "stare-test", "hrf-sample")  # HRF: one image of another camera, a sanity case
 

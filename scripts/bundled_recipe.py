@@ -20,7 +20,7 @@ from fundus_app.datasets import Case, cases  # noqa: E402
 from fundus_app.model.checkpoint import Checkpoint  # noqa: E402
 from fundus_app.train.recipe import read_recipe  # noqa: E402
 
-RECIPE = Path(__file__).resolve().parents[1] / "configs" / "train_bundled.toml"
+RECIPE = Path(__file__).resolve().parents[1] / "configs" / "vessel_unet.toml"
 
 
 def run_splits(train_config: Mapping[str, Any]) -> tuple[list[Case], list[Case]]:

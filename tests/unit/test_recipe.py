@@ -1,4 +1,5 @@
-"""Training recipes: a recipe names its base and holds only what it changes."""
+"""Training recipes: the shipped one is one self-contained file, equal to the code's defaults; an
+experiment's recipe may name its base and hold only what it changes."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,28 @@ from pathlib import Path
 import pytest
 
 from fundus_app.errors import FundusError
+from fundus_app.train.loop import TrainConfig
 from fundus_app.train.recipe import merge_options, read_recipe
+
+SHIPPED = Path(__file__).resolve().parents[2] / "configs" / "vessel_unet.toml"
+
+
+def test_the_shipped_recipe_is_self_contained_and_its_stage_1_is_the_defaults() -> None:
+    import dataclasses
+    import tomllib
+
+    with open(SHIPPED, "rb") as fh:
+        raw = tomllib.load(fh)
+    assert "base" not in raw and raw["finetune"]  # one file, both stages
+    options = read_recipe(SHIPPED)
+    finetune = options.pop("finetune")
+    defaults = dataclasses.asdict(TrainConfig())
+    # every option the file sets is the default, and the file sets every option of the recipe (the run
+    # controls and the empty augment/preprocess tables aside)
+    assert TrainConfig.from_dict(options) == TrainConfig()
+    assert set(defaults) - set(options) == {"limit_images", "device", "resume", "init_from", "augment",
+                                            "preprocess", "finetune"}
+    assert TrainConfig.from_dict(read_recipe(SHIPPED)).finetune == finetune
 
 
 def test_a_recipe_changes_only_what_it_holds_over_its_base_chain(tmp_path: Path) -> None:

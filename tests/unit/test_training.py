@@ -89,8 +89,8 @@ def test_weight_averaging_saves_the_moving_average_and_resumes_it(data: Path, tm
 
     base = dict(limit_images=2, validation=("drive_22",), steps_per_epoch=3, batch_size=2, patch_size=64,
                 patches_per_draw=2, lr=1e-2, model={"base_channels": 4, "depth": 3, "attention": True})
-    plain = train(TrainConfig(out_dir=str(tmp_path / "plain"), epochs=1, **base))
-    first_step = load_checkpoint(train(TrainConfig(out_dir=str(tmp_path / "one"), epochs=1,
+    plain = train(TrainConfig(out_dir=str(tmp_path / "plain"), epochs=1, ema_decay=0.0, **base))
+    first_step = load_checkpoint(train(TrainConfig(out_dir=str(tmp_path / "one"), epochs=1, ema_decay=0.0,
                                                    **{**base, "steps_per_epoch": 1}))).state_dict
     # decay close to 1: the average stays at the first step's weights while training moves on
     slow = train(TrainConfig(out_dir=str(tmp_path / "slow"), epochs=1, ema_decay=0.999999, **base))
@@ -145,37 +145,39 @@ def test_validation_names_outside_the_training_datasets_are_refused(data: Path, 
     assert not (tmp_path / "run" / "state.pt").exists()
 
 
-@pytest.mark.parametrize("recipe", sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.toml")),
-                         ids=lambda p: p.name)
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+
+
+@pytest.mark.parametrize("recipe", sorted(CONFIGS.glob("*.toml")), ids=lambda p: p.name)
 def test_shipped_recipes_are_valid(recipe: Path, data: Path) -> None:
     from fundus_app.datasets import cases
     from fundus_app.model.unet import UNetConfig
     from fundus_app.train.recipe import read_recipe
 
-    cfg = TrainConfig.from_dict(read_recipe(recipe))
-    names = {c.name for ds in cfg.datasets for c in cases(ds)}
-    assert cfg.validation and set(cfg.validation) <= names  # validation held out of these datasets
-    assert len(names) - len(cfg.validation) >= 10
-    assert set(cfg.model) <= set(UNetConfig.__dataclass_fields__)  # a misspelt option would be ignored
-    UNetConfig.from_dict(cfg.model)
+    for cfg in TrainConfig.from_dict(read_recipe(recipe)).stages():
+        names = {c.name for ds in cfg.datasets for c in cases(ds)}
+        assert cfg.validation and set(cfg.validation) <= names  # validation held out of these datasets
+        assert len(names) - len(cfg.validation) >= 10
+        assert set(cfg.model) <= set(UNetConfig.__dataclass_fields__)  # a misspelt option would be ignored
+        UNetConfig.from_dict(cfg.model)
+        AugmentConfig(**cfg.augment), PreprocessConfig.from_dict(cfg.preprocess)
 
 
-def test_bundled_recipe_is_the_bundled_checkpoints_recipe() -> None:
-    # the card's "exact training command" must describe the shipped weights: every option the
-    # checkpoint recorded equals its recipe's, stage 2 (configs/finetune_camera_noise.toml), whose
-    # init_from is stage 1's output (configs/train_bundled.toml). out_dir names the folder, resume says
-    # the run was continued (no change to the weights: the resume tests above), and init_from names
-    # where the starting weights were read (the shipped run read them as then bundled)
+def test_the_shipped_recipe_is_the_bundled_checkpoints_recipe() -> None:
+    # the card's exact training command must describe the shipped weights: every option the
+    # checkpoint recorded equals the recipe's stage 2 (configs/vessel_unet.toml's [finetune] on its
+    # stage 1), whose init_from is stage 1's output. out_dir names the folder, resume says the run
+    # was continued (no change to the weights: the resume tests above), and init_from names where
+    # the starting weights were read (the shipped run read them as then bundled)
     import dataclasses
     import json
 
     from fundus_app.model.checkpoint import bundled_path, load_checkpoint
     from fundus_app.train.recipe import read_recipe
 
-    configs = Path(__file__).resolve().parents[2] / "configs"
-    stage1 = TrainConfig.from_dict(read_recipe(configs / "train_bundled.toml"))
-    stage2 = TrainConfig.from_dict(read_recipe(configs / "finetune_camera_noise.toml"))
+    stage1, stage2 = TrainConfig.from_dict(read_recipe(CONFIGS / "vessel_unet.toml")).stages()
     assert Path(stage2.init_from) == Path(stage1.out_dir) / "best.pt"
+    assert Path(stage1.out_dir).parent == Path(stage2.out_dir).parent  # both stages inside one out_dir
     expected = dataclasses.asdict(stage2)
     recorded = json.loads(load_checkpoint(bundled_path()).info["train_config"])
     for run_control in ("out_dir", "resume", "init_from"):
@@ -193,6 +195,62 @@ def test_bundled_recipe_is_the_bundled_checkpoints_recipe() -> None:
     first = dataclasses.asdict(stage1)
     changed = {k for k, v in dataclasses.asdict(stage2).items() if first[k] != v}
     assert changed == {"out_dir", "init_from", "epochs", "restart_epochs", "lr", "seed", "name", "augment"}
+
+
+def test_a_two_stage_recipe_fine_tunes_stage_1s_best_checkpoint_each_in_its_folder(data: Path, tmp_path: Path) -> None:
+    import torch
+
+    tiny = dict(limit_images=2, validation=("drive_22",), epochs=1, steps_per_epoch=2, batch_size=2, patch_size=64,
+                patches_per_draw=2, model={"base_channels": 4, "depth": 3, "attention": True})
+    cfg = TrainConfig(out_dir=str(tmp_path / "run"), **tiny,
+                      finetune={"lr": 0.0, "seed": 1, "name": "tiny-ft", "augment": {"noise_std": 4.0}})
+    progress: list[Progress] = []
+    best = train(cfg, on_progress=progress.append)
+    assert best == tmp_path / "run" / "finetune" / "best.pt"
+    assert [(p.stage, p.done, p.total) for p in progress] == [("train", 1, 2), ("train", 2, 2),
+                                                               ("finetune", 1, 2), ("finetune", 2, 2)]
+    assert [p.fraction for p in progress] == [0.25, 0.5, 0.75, 1.0]  # of the whole recipe
+    first, second = load_checkpoint(tmp_path / "run" / "stage1" / "best.pt"), load_checkpoint(best)
+    recorded = json.loads(second.info["train_config"])
+    assert recorded["init_from"] == str(tmp_path / "run" / "stage1" / "best.pt") and recorded["finetune"] == {}
+    assert recorded["augment"] == {"noise_std": 4.0} and (second.name, first.name) == ("tiny-ft", cfg.name)
+    # lr 0: stage 2's convolutions are stage 1's best weights
+    convs = [k for k, v in first.state_dict.items() if v.ndim == 4]
+    assert convs and all(torch.equal(second.state_dict[k], first.state_dict[k]) for k in convs)
+    # resuming the finished recipe does no further step in either stage
+    progress.clear()
+    assert train(TrainConfig(**{**cfg.__dict__, "resume": True}), on_progress=progress.append) == best
+    assert progress == []
+
+
+def test_train_command_runs_both_stages_with_its_flags_in_each(data: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from fundus_app.cli import main
+
+    recipe = tmp_path / "two.toml"
+    recipe.write_text(f'out_dir = "{(tmp_path / "run").as_posix()}"\ndatasets = ["drive-train"]\n'
+                      'validation = ["drive_22"]\nlimit_images = 2\nbatch_size = 2\npatch_size = 64\n'
+                      '[model]\nbase_channels = 4\ndepth = 3\n[finetune]\nepochs = 3\nlr = 1e-4\n')
+    assert main(["train", "--config", str(recipe), "--epochs", "1", "--steps-per-epoch", "1", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "run" / "finetune" / "best.pt")
+    for stage in ("stage1", "finetune"):  # --epochs 1 overrides the fine-tune's own 3 epochs too
+        log = (tmp_path / "run" / stage / "log.jsonl").read_text().splitlines()
+        assert len(log) == 1, stage
+    stage2 = json.loads((tmp_path / "run" / "finetune" / "config.json").read_text())
+    assert (stage2["epochs"], stage2["lr"], stage2["steps_per_epoch"]) == (1, 1e-4, 1)
+
+
+def test_recipe_options_that_cannot_work_in_stage_2_are_refused_before_stage_1(tmp_path: Path) -> None:
+    from fundus_app.errors import FundusError
+
+    with pytest.raises(ValueError, match="finetune cannot set out_dir"):
+        TrainConfig.from_dict({"finetune": {"out_dir": "elsewhere"}})
+    with pytest.raises(ValueError, match="unknown training option.*in finetune: epoch"):
+        TrainConfig.from_dict({"finetune": {"epoch": 3}})
+    cfg = TrainConfig(out_dir=str(tmp_path / "run"), finetune={"model": {"refine_passes": 1}})
+    with pytest.raises(FundusError, match="refine_passes"):
+        train(cfg)
+    assert not (tmp_path / "run").exists()  # refused before stage 1 started
 
 
 def test_patch_sampler_keeps_labels_aligned_with_images(data: Path) -> None:
