@@ -17,7 +17,7 @@ for older checkpoints and for changing the working scale.
 
 ``--working-fov`` / ``--max-scale`` first change the scale the checkpoint segments at
 (``PreprocessConfig.reference_fov_px`` / ``max_scale``; choose them on the validation
-images with ``scripts/inference_scale.py``), so the threshold is selected at that scale.
+images with ``python -m experiments.inference_scale``), so the threshold is selected at that scale.
 ``--min-scale`` / ``--max-working-fov`` / ``--max-detail-loss`` set how far a high-resolution
 photograph is shrunk (``PreprocessConfig.min_scale`` / ``max_working_fov_px`` /
 ``max_detail_loss``); with ``--min-scale`` below 1 the validation images are
@@ -29,16 +29,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app.evaluation import select_threshold  # noqa: E402
-from fundus_app.model.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from fundus_app.model.manifest import manifest_entry, manifest_path, record_file  # noqa: E402
-from bundled_recipe import checkpoint_splits  # noqa: E402
+from fundus_app.evaluation import select_threshold
+from fundus_app.model.checkpoint import load_checkpoint, save_checkpoint
+from fundus_app.model.inference import Segmenter
+from fundus_app.model.manifest import manifest_entry, manifest_path, record_file
+from fundus_app.train.recipe import checkpoint_splits
 
 
 def main() -> None:

@@ -109,7 +109,7 @@ class Segmenter:
             torch.set_num_threads(config.threads)
         if self.device.type == "cpu":
             # NHWC lets oneDNN pick its fast convolution kernels: 1.4-1.7x on the bundled net, same
-            # output (benchmarks/bench_levers.py). Inputs may stay NCHW; torch converts once.
+            # output (experiments/bench_levers.py). Inputs may stay NCHW; torch converts once.
             self.model = self.model.to(memory_format=torch.channels_last)
         backend = (backend or config.backend).lower()
         if backend not in BACKENDS:

@@ -3,7 +3,7 @@
 The ONNX file is exported from a checkpoint with :func:`export_onnx` and ships beside it
 (``models/vessel_unet.onnx``, SHA-256 in ``models/manifest.json``). It records the SHA-256 of the
 checkpoint it came from, so a stale or foreign file is never paired with the wrong weights.
-``benchmarks/bench_levers.py`` measures it against torch; the tests hold its masks to
+``experiments/bench_levers.py`` measures it against torch; the tests hold its masks to
 within 0.1 % of torch's.
 """
 from __future__ import annotations

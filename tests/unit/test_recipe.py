@@ -59,3 +59,16 @@ def test_bad_recipes_are_refused_with_the_file_named(tmp_path: Path) -> None:
     (tmp_path / "broken.toml").write_text('epochs = \n')
     with pytest.raises(FundusError, match="broken.toml.*TOML"):
         read_recipe(tmp_path / "broken.toml")
+
+
+def test_a_runs_split_is_its_datasets_without_its_validation_images(data: Path) -> None:
+    # what calibrate_threshold.py re-selects a checkpoint's threshold on: its own run's validation images
+    import dataclasses
+
+    from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+    from fundus_app.train.recipe import checkpoint_splits, run_splits
+
+    training, validation = run_splits(dataclasses.asdict(TrainConfig()))
+    assert [c.name for c in validation] == ["drive_39", "drive_40", "stare_im0139"]  # dataset order
+    assert len(training) == 27 and not {c.name for c in training} & {c.name for c in validation}
+    assert checkpoint_splits(load_checkpoint(bundled_path())) == (training, validation)  # the shipped run's split

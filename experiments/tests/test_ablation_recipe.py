@@ -5,10 +5,8 @@ from dataclasses import asdict
 
 import pytest
 
+from experiments import ablation
 from fundus_app.model.unet import UNetConfig
-from script_loader import load_script
-
-ablation = load_script("scripts/ablation.py")
 
 # What every run must share with the baseline, whatever the variant.
 PER_RUN = {"out_dir", "name"}

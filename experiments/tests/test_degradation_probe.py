@@ -1,11 +1,9 @@
-"""The camera effects of scripts/degradation_probe.py: reproducible, graded, and the image's own size."""
+"""The camera effects of experiments/degradation_probe.py: reproducible, graded, and the image's own size."""
 from __future__ import annotations
 
 import numpy as np
 
-from script_loader import load_script
-
-probe = load_script("scripts/degradation_probe.py")
+from experiments import degradation_probe as probe
 
 
 def fundus_like() -> np.ndarray:

@@ -1,6 +1,6 @@
 """Choose the dense CRF's pairwise parameters on the validation images (issue 3: CRF on/off).
 
-    python scripts/tune_crf.py [--model PATH]
+    python -m experiments.tune_crf [--model PATH]
 
 Runs the product's ``Segmenter.segment(image, crf=True)`` on the bundled recipe's validation
 images (never the test sets) with each combination of the CRF's pairwise weights and kernel
@@ -13,19 +13,16 @@ from __future__ import annotations
 import argparse
 import functools
 import itertools
-import sys
 from pathlib import Path
 from unittest import mock
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import metrics, postprocess  # noqa: E402
-from fundus_app.evaluation import load_for_scoring  # noqa: E402
-from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from bundled_recipe import validation_cases  # noqa: E402
+from experiments.probe_table import validation_cases
+from fundus_app import metrics, postprocess
+from fundus_app.evaluation import load_for_scoring
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+from fundus_app.model.inference import Segmenter
 
 GRID = {
     "gaussian_weight": (0.0, 1.0, 3.0),

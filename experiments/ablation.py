@@ -1,9 +1,9 @@
 """Ablation of the training recipe at one short, equal budget (issue 3's results table).
 
-    python scripts/ablation.py run   [--epochs 10] [--only NAME ...]   # trains, then evaluates
-    python scripts/ablation.py table                                    # markdown table of runs/ablation
+    python -m experiments.ablation run   [--epochs 10] [--only NAME ...]   # trains, then evaluates
+    python -m experiments.ablation table                                    # markdown table of runs/ablation
 
-Every variant starts from configs/train_b8.toml (the width-8 recipe bundled until 1 Dec
+Every variant starts from experiments/configs/train_b8.toml (the width-8 recipe bundled until 1 Dec
 2026) and changes one thing. All runs use the same seed, the same training images, the same validation images
 (selection and threshold) and one cosine learning-rate cycle over ``--epochs``
 epochs, so they differ only in the variant. Each best checkpoint is then scored
@@ -21,20 +21,17 @@ import argparse
 import json
 import logging
 import statistics
-import sys
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app.atomic import write_bytes  # noqa: E402
-from fundus_app.evaluation import evaluate_dataset  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from fundus_app.train.loop import TrainConfig, train  # noqa: E402
-from fundus_app.train.recipe import read_recipe  # noqa: E402
+from fundus_app.atomic import write_bytes
+from fundus_app.evaluation import evaluate_dataset
+from fundus_app.model.inference import Segmenter
+from fundus_app.train.loop import TrainConfig, train
+from fundus_app.train.recipe import read_recipe
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE_CONFIG = ROOT / "experiments" / "configs" / "train_b8.toml"
+BASE_CONFIG = Path(__file__).resolve().parent / "configs" / "train_b8.toml"
 OUT = ROOT / "runs" / "ablation"
 TEST_SETS = ("drive-test", "stare-test", "hrf-sample")  # HRF: one image of another camera, a sanity case
 

@@ -1,17 +1,31 @@
-"""What the diagnostic probes share: photographs re-read as files, and Markdown tables of mean F1 / AUC."""
+"""What the diagnostic probes share: the shipped recipe's images, photographs re-read as files, and
+Markdown tables of mean F1 / AUC."""
 from __future__ import annotations
 
-import sys
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from fundus_app import FundusImage, load_image, metrics
+from fundus_app.datasets import Case
+from fundus_app.preprocess import PreprocessConfig
+from fundus_app.train.loop import TrainConfig
+from fundus_app.train.recipe import run_splits
 
-from fundus_app import FundusImage, load_image, metrics  # noqa: E402
-from fundus_app.preprocess import PreprocessConfig  # noqa: E402
+
+def shipped_splits() -> tuple[list[Case], list[Case]]:
+    """The shipped recipe's (training, validation) images (``configs/vessel_unet.toml``, whose stage 1
+    is ``TrainConfig``'s defaults; stage 2 keeps its split). Probes that compare candidates with the
+    bundled model score them all on its validation images, whatever split a candidate trained with."""
+    return run_splits(dataclasses.asdict(TrainConfig()))
+
+
+def validation_cases() -> list[Case]:
+    """The shipped recipe's validation images (never trained on), in dataset order."""
+    return shipped_splits()[1]
 
 
 def as_loaded(rgb: np.ndarray, path: Path) -> FundusImage:

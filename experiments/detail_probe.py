@@ -1,6 +1,6 @@
 """How far does the detail measure let a large photograph be shrunk? (issue 3, working scale)
 
-    python scripts/detail_probe.py --factor 2.4 3 4 [--max-loss 0.05 0.1 0.15] [--sets drive-test stare-test]
+    python -m experiments.detail_probe --factor 2.4 3 4 [--max-loss 0.05 0.1 0.15] [--sets drive-test stare-test]
 
 ``preprocess.detail.lossless_shrink`` is meant to find how much coarser than its pixels a
 photograph's detail is. Its truth is known for the DRIVE and STARE test images enlarged by
@@ -11,19 +11,15 @@ HRF samples as stored (3504x2336 photographs of a sharp camera). No labels are r
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import load_image  # noqa: E402
-from fundus_app.datasets import cases, data_root  # noqa: E402
-from fundus_app.preprocess import estimate_fov  # noqa: E402
-from fundus_app.preprocess.detail import lossless_shrink  # noqa: E402
-from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
+from fundus_app import load_image
+from fundus_app.datasets import cases, data_root
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+from fundus_app.preprocess import estimate_fov
+from fundus_app.preprocess.detail import lossless_shrink
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """What does a camera with a narrower field of view cost? (issue 3: cameras it never saw)
 
-    python scripts/narrow_field_probe.py --crop 0.67 0.8 [--model PATH] [--sets drive-test stare-test]
-    python scripts/narrow_field_probe.py --crop 0.67 --sets hrf-sample --fov-px 940 [--fov 540 720]
+    python -m experiments.narrow_field_probe --crop 0.67 0.8 [--model PATH] [--sets drive-test stare-test]
+    python -m experiments.narrow_field_probe --crop 0.67 --sets hrf-sample --fov-px 940 [--fov 540 720]
 
 The product scales every photograph so that its FOV diameter is 540 px, which gives vessels the
 calibre the network trained on only when the camera sees the same angle as DRIVE's (45 deg; STARE's
@@ -20,28 +20,25 @@ the high-resolution HRF sample (``--sets hrf-sample``, a 45-deg camera, FOV abou
 ``--crop 0.67 --fov-px 940`` that is a sharp 30-deg photograph of CHASE_DB1's size (999x960), the
 crop shrunk by area averaging, so its fine vessels are real, not an enlargement's blur. ``--fov``
 adds rows at fixed working FOVs (never enlarging); ``--effect`` applies one of
-``scripts/degradation_probe.py``'s camera effects to each simulated photograph (a softer or
+``experiments.degradation_probe``'s camera effects to each simulated photograph (a softer or
 compressed camera). Prints a markdown table.
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import metrics  # noqa: E402
-from fundus_app.datasets import cases  # noqa: E402
-from fundus_app.evaluation import ScoringCase, load_for_scoring  # noqa: E402
-from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from degradation_probe import EFFECTS  # noqa: E402
-from inference_scale import at_scale  # noqa: E402
-from probe_table import as_loaded, own_rule, print_header, print_mean_row, resampled  # noqa: E402
+from experiments.degradation_probe import EFFECTS
+from experiments.inference_scale import at_scale
+from experiments.probe_table import as_loaded, own_rule, print_header, print_mean_row, resampled
+from fundus_app import metrics
+from fundus_app.datasets import cases
+from fundus_app.evaluation import ScoringCase, load_for_scoring
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+from fundus_app.model.inference import Segmenter
 
 CAMERA_DEGREES = {"drive-test": 45, "stare-test": 35, "hrf-sample": 45}
 

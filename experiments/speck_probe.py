@@ -1,6 +1,6 @@
 """Does removing small vessel fragments (``--min-speck``) help the bundled model? (issue 3)
 
-    python scripts/speck_probe.py [--model PATH] [--sizes 0 5 10 20 30 50 80]
+    python -m experiments.speck_probe [--model PATH] [--sizes 0 5 10 20 30 50 80]
 
 ``fundus-app segment --min-speck N`` drops connected vessel fragments under N pixels from the
 written mask (``fundus_app.outputs.final_mask``); the default is 0. This scores the mean per-image F1
@@ -10,19 +10,16 @@ validation split and the training images (never the test sets), as ``fundus-app 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import metrics  # noqa: E402
-from fundus_app.evaluation import load_for_scoring  # noqa: E402
-from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from fundus_app.outputs import final_mask  # noqa: E402
-from bundled_recipe import checkpoint_splits  # noqa: E402
+from fundus_app import metrics
+from fundus_app.evaluation import load_for_scoring
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+from fundus_app.model.inference import Segmenter
+from fundus_app.outputs import final_mask
+from fundus_app.train.recipe import checkpoint_splits
 
 
 def main() -> None:

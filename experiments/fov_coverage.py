@@ -1,6 +1,6 @@
 """Does the estimated field of view cost any scored pixels? (issue 3, diagnostics)
 
-    python scripts/fov_coverage.py [--set drive-test]
+    python -m experiments.fov_coverage [--set drive-test]
 
 For a set scored inside its own FOV masks (DRIVE), counts the scoring-FOV pixels
 and label vessel pixels that lie outside the FOV the loader estimates: the written
@@ -10,10 +10,6 @@ line per image and the totals. Nothing here changes the product.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main(argv: list[str] | None = None) -> int:

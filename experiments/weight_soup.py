@@ -1,6 +1,6 @@
 """Average the weights of fine-tunes of one model ("model soup"), scored on the validation images (issue 3).
 
-    python scripts/weight_soup.py OUT.pt models/vessel_unet.pt runs/a/last.pt runs/b/last.pt ... [--greedy]
+    python -m experiments.weight_soup OUT.pt models/vessel_unet.pt runs/a/last.pt runs/b/last.pt ... [--greedy]
 
 Wortsman et al., "Model soups: averaging weights of multiple fine-tuned models improves accuracy
 without increasing inference time", ICML 2022. Every ingredient must have the first one's network
@@ -21,17 +21,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app.evaluation import select_threshold  # noqa: E402
-from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from bundled_recipe import checkpoint_splits  # noqa: E402
+from fundus_app.evaluation import select_threshold
+from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from fundus_app.model.inference import Segmenter
+from fundus_app.train.recipe import checkpoint_splits
 
 
 def averaged_weights(checkpoints: list[Checkpoint]) -> dict[str, torch.Tensor]:

@@ -1,8 +1,8 @@
 """Re-estimate a checkpoint's BatchNorm statistics on clean training pixels (issue 3).
 
-    python scripts/recalibrate_bn.py SRC.pt DST.pt [--source images|patches] [--batches 300] [--with-camera-effects]
+    python -m experiments.recalibrate_bn SRC.pt DST.pt [--source images|patches] [--batches 300] [--with-camera-effects]
 
-Stage 2 of the bundled model (configs/finetune_camera_noise.toml) trained on draws with sensor noise of
+Stage 2 of the bundled model (configs/vessel_unet.toml's [finetune] table) trained on draws with sensor noise of
 up to 8 grey levels and JPEG re-encoding, and its weight average carries BatchNorm running statistics
 of those degraded patches into inference on clean photographs: a train/test shift of the activations'
 mean and variance (Ioffe & Szegedy, ICML 2015; the same reason SWA re-estimates them, Izmailov et al.,
@@ -19,20 +19,17 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app.evaluation import select_threshold  # noqa: E402
-from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from fundus_app.preprocess import enhance  # noqa: E402
-from fundus_app.train.data import AugmentConfig, PatchSampler, TrainImage, load_case  # noqa: E402
-from bundled_recipe import checkpoint_splits  # noqa: E402
+from fundus_app.evaluation import select_threshold
+from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
+from fundus_app.model.inference import Segmenter
+from fundus_app.preprocess import enhance
+from fundus_app.train.data import AugmentConfig, PatchSampler, TrainImage, load_case
+from fundus_app.train.recipe import checkpoint_splits
 
 
 def whole_image_inputs(images: list[TrainImage], ckpt: Checkpoint):

@@ -1,6 +1,6 @@
 """How much does a poorer or different camera cost? The test images degraded, one effect at a time (issue 3)
 
-    python scripts/degradation_probe.py [--model PATH ...] [--sets validation drive-test stare-test hrf-sample]
+    python -m experiments.degradation_probe [--model PATH ...] [--sets validation drive-test stare-test hrf-sample]
         [--resize FACTOR]
 
 The stored datasets hold two cameras (DRIVE, STARE) and one HRF image; clinics bring others. This
@@ -9,7 +9,7 @@ DRIVE and STARE test image (through a PNG file, so the loader estimates the degr
 in use), segments with the bundled checkpoint and each ``--model`` at its own threshold, and scores
 F1 and AUC inside the dataset's scoring FOV against the unchanged labels, in memory. The effects are
 the training augmentation's own functions (``fundus_app.train.data``). ``validation`` is the bundled
-recipe's validation images (``configs/train_bundled.toml``: drive_39, drive_40, stare_im0139), never trained on: a candidate is
+recipe's validation images (``configs/vessel_unet.toml``: drive_39, drive_40, stare_im0139), never trained on: a candidate is
 chosen on them, the test sets only report. ``--resize`` first resamples every photograph with its label
 and FOV (``probe_table.resampled``): ``--sets hrf-sample --resize 0.285`` is the one labelled
 high-resolution photograph as a 999-px-wide camera would take it. ``--given-fov`` segments every
@@ -19,7 +19,6 @@ network alone, the FOV estimate set aside. Prints a markdown table.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -27,16 +26,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import FundusImage, metrics  # noqa: E402
-from fundus_app.datasets import cases  # noqa: E402
-from fundus_app.evaluation import load_for_scoring  # noqa: E402
-from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from fundus_app.train.data import add_noise, apply_gamma, blur, jpeg_roundtrip, sharpen  # noqa: E402
-from bundled_recipe import validation_cases  # noqa: E402
-from probe_table import as_loaded, print_header, print_mean_row, resampled  # noqa: E402
+from experiments.probe_table import as_loaded, print_header, print_mean_row, resampled, validation_cases
+from fundus_app import FundusImage, metrics
+from fundus_app.datasets import cases
+from fundus_app.evaluation import load_for_scoring
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+from fundus_app.model.inference import Segmenter
+from fundus_app.train.data import add_noise, apply_gamma, blur, jpeg_roundtrip, sharpen
 
 
 def half_resolution(rgb: np.ndarray) -> np.ndarray:

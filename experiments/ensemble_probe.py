@@ -1,8 +1,8 @@
 """Would averaging converged checkpoints help? (issue 3, ablation; nothing is shipped from here)
 
-    python scripts/ensemble_probe.py runs/drive_only/best.pt runs/width16/best.pt
+    python -m experiments.ensemble_probe runs/drive_only/best.pt runs/width16/best.pt
 
-Segments the validation images of configs/train_bundled.toml and the DRIVE and STARE
+Segments the shipped recipe's validation images (configs/vessel_unet.toml) and the DRIVE and STARE
 test sets once with the bundled model and each given checkpoint (torch backend),
 then, for the bundled model alone, with each checkpoint and with all of them,
 averages the probability maps, picks the threshold (0.05-0.95) that maximises the
@@ -12,18 +12,15 @@ scoring FOV, mean over images, float maps in memory). Prints a markdown table.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import metrics  # noqa: E402
-from fundus_app.datasets import Case, cases  # noqa: E402
-from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from bundled_recipe import validation_cases  # noqa: E402
+from experiments.probe_table import validation_cases
+from fundus_app import metrics
+from fundus_app.datasets import Case, cases
+from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring
+from fundus_app.model.inference import Segmenter
 
 Scored = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # probability per model, label, scoring FOV
 

@@ -1,14 +1,12 @@
-"""scripts/inference_scale.py: a row's working FOV is the one it names, whatever the checkpoint's own rule."""
+"""experiments/inference_scale.py: a row's working FOV is the one it names, whatever the checkpoint's own rule."""
 from __future__ import annotations
 
 import numpy as np
 
+from experiments import inference_scale as probe
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint
 from fundus_app.preprocess import fov_diameter
 from fundus_app.preprocess.pipeline import rescale_factor
-from script_loader import load_script
-
-probe = load_script("scripts/inference_scale.py")
 
 
 def test_rows_segment_a_large_photograph_at_the_named_fov() -> None:

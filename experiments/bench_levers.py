@@ -1,6 +1,6 @@
 """CPU inference levers for the bundled network, measured side by side in one run.
 
-    python benchmarks/bench_levers.py [--repeats 15]
+    python -m experiments.bench_levers [--repeats 15]
 
 Each variant runs the network on the DRIVE 01_test input exactly as ``Segmenter``
 prepares it (normalised scale, FOV bounding box, padded to the stride); it prints the
@@ -14,12 +14,9 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
 
 def main() -> int:

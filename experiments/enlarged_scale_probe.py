@@ -1,6 +1,6 @@
 """How does the working scale fare on photographs larger or smaller than the benchmarks'? (issue 3)
 
-    python scripts/enlarged_scale_probe.py --factor 0.6 1.4 1.75 3 --fov 648 756 [--model PATH]
+    python -m experiments.enlarged_scale_probe --factor 0.6 1.4 1.75 3 --fov 648 756 [--model PATH]
         [--sets validation drive-test stare-test]
 
 No stored dataset has a camera between DRIVE/STARE (FOV 540-690 px) and HRF (about 3300 px),
@@ -8,7 +8,7 @@ the range of CHASE_DB1 and most clinic cameras. This resamples every DRIVE and S
 (``--sets``: or the bundled recipe's validation images, to choose on) and its label by ``--factor``
 (``probe_table.resampled``: bicubic or area-averaged image and label, the label cut at half cover), runs the network at the
 checkpoint's own scale and at each ``--fov`` with ``max_scale`` 1 (never enlarge, like
-``scripts/inference_scale.py --max-scale 1``) and scores F1 at the checkpoint's threshold and AUC
+``python -m experiments.inference_scale --max-scale 1``) and scores F1 at the checkpoint's threshold and AUC
 inside the FOV, in memory. A resampled label holds no finer vessel than the
 original, so the figures measure only what a mismatched vessel calibre costs, not what a finer
 working grid gains on truly high-resolution images (HRF measures that). ``--sets hrf-sample`` with
@@ -18,21 +18,16 @@ factors below 1 puts the one labelled high-resolution photograph at the sizes of
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import metrics  # noqa: E402
-from fundus_app.datasets import cases  # noqa: E402
-from fundus_app.evaluation import load_for_scoring  # noqa: E402
-from fundus_app.model.checkpoint import bundled_path, load_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from bundled_recipe import validation_cases  # noqa: E402
-from inference_scale import at_scale  # noqa: E402
-from probe_table import as_loaded, own_rule, print_header, print_mean_row, resampled  # noqa: E402
+from experiments.inference_scale import at_scale
+from experiments.probe_table import as_loaded, own_rule, print_header, print_mean_row, resampled, validation_cases
+from fundus_app import metrics
+from fundus_app.datasets import cases
+from fundus_app.evaluation import load_for_scoring
+from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+from fundus_app.model.inference import Segmenter
 
 
 def main() -> None:

@@ -1,14 +1,12 @@
-"""scripts/recalibrate_bn.py: BatchNorm statistics re-estimated from inputs, every weight kept."""
+"""experiments/recalibrate_bn.py: BatchNorm statistics re-estimated from inputs, every weight kept."""
 from __future__ import annotations
 
 import torch
 
+from experiments import recalibrate_bn as recal
 from fundus_app.model.checkpoint import Checkpoint
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
-from script_loader import load_script
-
-recal = load_script("scripts/recalibrate_bn.py")
 
 
 def test_recalibrated_statistics_are_those_of_the_inputs() -> None:

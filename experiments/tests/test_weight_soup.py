@@ -1,4 +1,4 @@
-"""scripts/weight_soup.py: a soup is the element-wise mean of its ingredients' weights and computes the same network."""
+"""experiments/weight_soup.py: a soup is the element-wise mean of its ingredients' weights and computes the same network."""
 from __future__ import annotations
 
 import dataclasses
@@ -6,12 +6,10 @@ import dataclasses
 import pytest
 import torch
 
+from experiments import weight_soup as soup
 from fundus_app.model.checkpoint import Checkpoint
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
-from script_loader import load_script
-
-soup = load_script("scripts/weight_soup.py")
 
 
 def tiny(seed: int, base_channels: int = 4) -> Checkpoint:

@@ -1,6 +1,6 @@
 """Segmentation time of candidate checkpoints against the bundled one, side by side in one run.
 
-    python benchmarks/bench_checkpoints.py runs/ablation/width-16/best.pt [more.pt ...] [--repeats 9]
+    python -m experiments.bench_checkpoints runs/ablation/width-16/best.pt [more.pt ...] [--repeats 9]
         [--image resources/samples/hrf_01_h.jpg]
 
 Each checkpoint is timed with the torch backend and with ONNX Runtime (exported to a
@@ -18,8 +18,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> int:

@@ -1,12 +1,12 @@
 """Does segmenting at a larger working scale help? (issue 3, ablation of the scale normalisation)
 
-    python scripts/inference_scale.py --fov 540 756 [--max-scale 1] [--model PATH] [--sets drive-test stare-test]
+    python -m experiments.inference_scale --fov 540 756 [--max-scale 1] [--model PATH] [--sets drive-test stare-test]
 
 The checkpoint's preprocessing resamples every image so its field of view is
 ``reference_fov_px`` wide (540 px for the bundled model). This re-runs the same
 network with other working diameters (``--max-scale 1``: never enlarge an image whose
 field of view is already smaller, only shrink larger ones less), nothing retrained: first on the validation
-images of configs/train_bundled.toml (per image, F1 at the checkpoint's threshold,
+images of the shipped recipe, configs/vessel_unet.toml (per image, F1 at the checkpoint's threshold,
 in memory), then on the given test sets scored from written files like
 ``fundus-app evaluate`` (torch backend). Prints a markdown table.
 """
@@ -14,20 +14,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import metrics  # noqa: E402
-from fundus_app.evaluation import ScoringCase, evaluate_dataset, load_for_scoring  # noqa: E402
-from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from fundus_app.preprocess import PreprocessConfig  # noqa: E402
-from bundled_recipe import validation_cases  # noqa: E402
-from probe_table import print_header  # noqa: E402
+from experiments.probe_table import print_header, validation_cases
+from fundus_app import metrics
+from fundus_app.evaluation import ScoringCase, evaluate_dataset, load_for_scoring
+from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint
+from fundus_app.model.inference import Segmenter
+from fundus_app.preprocess import PreprocessConfig
 
 
 def at_scale(ckpt: Checkpoint, fov_px: float, max_scale: float | None = None) -> Checkpoint:

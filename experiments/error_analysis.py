@@ -1,8 +1,8 @@
 """Where does the bundled model lose F1, and could thresholding win it back? (issue 3, diagnostics)
 
-    python scripts/error_analysis.py [--model CHECKPOINT] [--set drive-test]
+    python -m experiments.error_analysis [--model CHECKPOINT] [--set drive-test]
 
-Segments the validation images of configs/train_bundled.toml and a test set with
+Segments the shipped recipe's validation images (configs/vessel_unet.toml) and a test set with
 the model (torch backend, maps in memory, scored like ``fundus-app evaluate``) and
 prints, for the test set at the model's threshold:
 
@@ -25,20 +25,16 @@ Nothing here changes the product: it measures what a post-processing change coul
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import metrics  # noqa: E402
-from fundus_app.datasets import Case, cases  # noqa: E402
-from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from bundled_recipe import RECIPE, run_splits, validation_cases  # noqa: E402
-from fundus_app.train.recipe import read_recipe  # noqa: E402
+from experiments.probe_table import shipped_splits, validation_cases
+from fundus_app import metrics
+from fundus_app.datasets import Case, cases
+from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring
+from fundus_app.model.inference import Segmenter
 
 Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # probability, label, scoring FOV
 
@@ -154,7 +150,7 @@ def main() -> None:
           f"single threshold {mean_f1(validation, lambda p: p >= thr):.4f}): "
           f"{args.set} F1 {mean_f1(test, lambda p: hysteresis(p, high, low)):.4f}")
     if args.thresholds:
-        training, _ = run_splits(read_recipe(RECIPE))
+        training, _ = shipped_splits()
         threshold_spread(seg, {"training": segment_all(seg, training), "validation": validation, args.set: test})
 
 

@@ -1,15 +1,13 @@
-"""scripts/narrow_field_probe.py: a simulated narrow-angle camera keeps the FOV size and widens the vessels."""
+"""experiments/narrow_field_probe.py: a simulated narrow-angle camera keeps the FOV size and widens the vessels."""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
+from experiments import narrow_field_probe as probe
 from fundus_app.domain import FundusImage
 from fundus_app.evaluation import ScoringCase
 from fundus_app.preprocess import fov_diameter
-from script_loader import load_script
-
-probe = load_script("scripts/narrow_field_probe.py")
 
 
 def test_a_narrower_field_is_the_centre_enlarged_to_the_same_fov_diameter() -> None:

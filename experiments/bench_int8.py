@@ -1,6 +1,6 @@
 """Static int8 quantisation of the bundled ONNX network: DRIVE-test F1 and speed against float.
 
-    python benchmarks/bench_int8.py        # needs onnx (test extra) and onnxruntime
+    python -m experiments.bench_int8        # needs onnx (test extra) and onnxruntime
 
 Calibrates on 8 DRIVE training images (never the test set), quantises to QDQ with per-channel
 int8 weights, then segments the 20 DRIVE test images with both, image by image, and prints mean
@@ -14,9 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import numpy as np  # noqa: E402
+import numpy as np
 
 
 def main() -> int:
