@@ -224,7 +224,7 @@ def _train_stage(cfg: TrainConfig, on_progress: ProgressFn | None = None, should
     evaluated = model if ema is None else ema.module  # the weights that are validated and saved
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.restart_epochs)
-    start_epoch, best = 0, {"val_f1": -1.0, "val_threshold": 0.5}
+    start_epoch, best = 0, {"val_f1": float("-inf"), "val_threshold": 0.5}  # without validation: -loss, below -1
     sampler_state: dict[str, Any] | None = None
     if cfg.resume and state_path.is_file():
         state = torch.load(state_path, map_location="cpu", weights_only=True)

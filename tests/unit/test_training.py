@@ -240,6 +240,16 @@ def test_train_command_runs_both_stages_with_its_flags_in_each(data: Path, tmp_p
     assert (stage2["epochs"], stage2["lr"], stage2["steps_per_epoch"]) == (1, 1e-4, 1)
 
 
+def test_a_run_without_validation_images_keeps_a_best_checkpoint_in_both_stages(data: Path, tmp_path: Path) -> None:
+    # without validation the epochs are ranked by -loss, which is below -1 early on (Dice + focal > 1):
+    # stage 2 must still find stage 1's best.pt (`fundus-app train --no-validation` or a smoke run)
+    cfg = TrainConfig(out_dir=str(tmp_path / "run"), limit_images=2, validation=(), epochs=1, steps_per_epoch=1,
+                      batch_size=2, patch_size=64, patches_per_draw=2, model={"base_channels": 4, "depth": 3},
+                      finetune={"seed": 1})
+    assert train(cfg) == tmp_path / "run" / "finetune" / "best.pt"
+    assert (tmp_path / "run" / "stage1" / "best.pt").is_file() and (tmp_path / "run" / "finetune" / "best.pt").is_file()
+
+
 def test_recipe_options_that_cannot_work_in_stage_2_are_refused_before_stage_1(tmp_path: Path) -> None:
     from fundus_app.errors import FundusError
 
