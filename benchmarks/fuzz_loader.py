@@ -30,9 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import FundusImage, ImageLoadError, load_image  # noqa: E402
+from fundus_app import FundusImage, ImageLoadError, load_image
 
 #: Values written into header fields: zero, one, powers of two and their neighbours, the extremes.
 INTERESTING = (0, 1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 32, 33, 63, 64, 127, 128, 255, 256, 1000, 4096, 32767, 32768,

@@ -148,11 +148,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     from fundus_app.train.recipe import read_recipe
 
     options: dict = read_recipe(args.config) if args.config else {}
-    for key in ("out_dir", "epochs", "steps_per_epoch", "batch_size", "patch_size", "lr", "seed", "device",
-                "limit_images", "threads"):
-        value = getattr(args, key)
-        if value is not None:
-            options[key] = value
+    flags = {key: getattr(args, key) for key in ("out_dir", "epochs", "steps_per_epoch", "batch_size", "patch_size",
+                                                "lr", "seed", "device", "limit_images", "threads")
+             if getattr(args, key) is not None}
+    options.update(flags)
+    if isinstance(options.get("finetune"), dict):  # flags override every stage, the fine-tune's own values too
+        options["finetune"] = {**options["finetune"], **{k: v for k, v in flags.items() if k != "out_dir"}}
     if args.resume:
         options["resume"] = True
     if args.no_validation:
@@ -164,11 +165,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
                         handlers=[logging.StreamHandler(sys.stderr)])
     bar: tqdm | None = None  # opened at the first step, so a refused configuration prints one line, no bar
+    stage = ""
 
     def progress(p: Progress) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = tqdm(total=p.total, unit="step", disable=args.quiet, mininterval=5)
+        nonlocal bar, stage
+        if bar is None or p.stage != stage:  # one bar per stage: stage 1 ("train"), then "finetune"
+            if bar is not None:
+                bar.close()
+            bar, stage = tqdm(total=p.total, unit="step", desc=p.stage, disable=args.quiet, mininterval=5), p.stage
         bar.n = p.done
         bar.set_postfix(epoch=int(p.values["epoch"]), loss=f"{p.values['loss']:.3f}", refresh=False)
         bar.refresh() if bar.n % 50 == 0 else None
@@ -249,8 +253,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "zh"])
     p.set_defaults(func=cmd_gui)
 
-    p = sub.add_parser("train", help="train a vessel model on DRIVE + STARE training images")
-    p.add_argument("--config", help="TOML file with TrainConfig options (flags override it)")
+    p = sub.add_parser("train", help="train a vessel model on DRIVE + STARE training images",
+                       description="Train a vessel model. Without --config: the shipped recipe's stage 1 (TrainConfig's "
+                       "defaults); configs/vessel_unet.toml is the whole shipped recipe, stage 1 then its fine-tune, each "
+                       "in its own folder of OUT_DIR (stage1/, finetune/).")
+    p.add_argument("--config", help="TOML file with TrainConfig options (flags override it, in every stage)")
     p.add_argument("--out-dir", dest="out_dir")
     p.add_argument("--epochs", type=int)
     p.add_argument("--steps-per-epoch", dest="steps_per_epoch", type=int)
@@ -262,7 +269,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int)
     p.add_argument("--limit-images", dest="limit_images", type=int, help="use only the first N images (smoke runs)")
     p.add_argument("--no-validation", action="store_true", help="train on all images, keep the last epoch")
-    p.add_argument("--resume", action="store_true", help="continue from OUT_DIR/state.pt")
+    p.add_argument("--resume", action="store_true", help="continue from OUT_DIR/state.pt (each stage from its own)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_train)
     return parser

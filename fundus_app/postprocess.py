@@ -30,7 +30,7 @@ def dense_crf(rgb: np.ndarray, probability: np.ndarray, fov: np.ndarray, *, iter
     image colour (bilateral) and position (Gaussian, skipped at weight 0). Kernels are in
     pixels of the given image. Returns the CRF's vessel marginal, float32, 0 outside the FOV.
 
-    The defaults were chosen on the validation images (``scripts/tune_crf.py``, 6 Dec 2026):
+    The defaults were chosen on the validation images (``experiments/tune_crf.py``, 6 Dec 2026):
     every stronger setting erased thin vessels (the former 3 / 4 / 10 px / 5 px cost 0.04 F1
     there and 0.05-0.11 on the test sets), so the refinement is a light, edge-aware smoothing.
     """

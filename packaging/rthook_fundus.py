@@ -12,6 +12,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -34,11 +35,18 @@ def _selftest() -> int:
     def data() -> str:
         models = Path(os.environ["FUNDUS_MODELS_DIR"])
         resources = Path(os.environ["FUNDUS_RESOURCES"])
-        needed = [models / "vessel_unet.pt", models / "vessel_unet.onnx", models / "MODEL_CARD.md", resources / "samples" / "hrf_01_h.jpg",
-                  resources / "icons" / "app.svg"]
+        needed = [models / "vessel_unet.pt", models / "vessel_unet.onnx", models / "manifest.json",
+                  resources / "samples" / "hrf_01_h.jpg", resources / "icons" / "app.svg"]
         missing = [str(p) for p in needed if not p.is_file()]
         if missing:
             raise FileNotFoundError(", ".join(missing))
+        # the sizes the manifest lists: a truncated copy shows here, before any model loads
+
+        listed = json.loads((models / "manifest.json").read_text(encoding="utf-8"))["files"]
+        wrong = [name for name in ("vessel_unet.pt", "vessel_unet.onnx")
+                 if listed.get(name, {}).get("bytes") != (models / name).stat().st_size]
+        if wrong:
+            raise ValueError(f"not of the size models/manifest.json lists: {', '.join(wrong)}")
         qm = sorted(p.name for p in (resources / "i18n").glob("*.qm"))
         return f"models and resources present; translations: {', '.join(qm) or 'none'}"
 

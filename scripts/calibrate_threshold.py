@@ -8,14 +8,16 @@ test sets) and picks the threshold (0.05-0.95, steps of 0.01) that maximises wha
 the issue-3 targets measure: the mean over validation images of the F1 of the
 mask ``segment`` writes, at the image's own resolution inside its scoring FOV
 (``fundus_app.evaluation.select_threshold``). Writes a copy of the checkpoint
-with that threshold and the selection record in its info. The training loop's
+with that threshold and the selection record in its info; when the destination folder
+has a manifest (``models/manifest.json``), the copy is entered in it (SHA-256, size, name,
+threshold), so the application accepts it. The training loop's
 per-epoch validation uses the same criterion since 1 Dec 2026, so a new run's
 ``best.pt`` already carries this threshold at its own working scale; the script is
 for older checkpoints and for changing the working scale.
 
 ``--working-fov`` / ``--max-scale`` first change the scale the checkpoint segments at
 (``PreprocessConfig.reference_fov_px`` / ``max_scale``; choose them on the validation
-images with ``scripts/inference_scale.py``), so the threshold is selected at that scale.
+images with ``python -m experiments.inference_scale``), so the threshold is selected at that scale.
 ``--min-scale`` / ``--max-working-fov`` / ``--max-detail-loss`` set how far a high-resolution
 photograph is shrunk (``PreprocessConfig.min_scale`` / ``max_working_fov_px`` /
 ``max_detail_loss``); with ``--min-scale`` below 1 the validation images are
@@ -27,15 +29,13 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app.evaluation import select_threshold  # noqa: E402
-from fundus_app.model.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
-from fundus_app.model.inference import Segmenter  # noqa: E402
-from bundled_recipe import checkpoint_splits  # noqa: E402
+from fundus_app.evaluation import select_threshold
+from fundus_app.model.checkpoint import load_checkpoint, save_checkpoint
+from fundus_app.model.inference import Segmenter
+from fundus_app.model.manifest import manifest_entry, manifest_path, record_file
+from fundus_app.train.recipe import checkpoint_splits
 
 
 def main() -> None:
@@ -65,6 +65,15 @@ def main() -> None:
     ckpt.threshold = result["threshold"]
     ckpt.info = {**ckpt.info, "threshold_selection": json.dumps(result)}
     save_checkpoint(ckpt, args.dst)
+    if not manifest_path(args.dst.parent).is_file():
+        print(f"wrote {args.dst} (no manifest in {args.dst.parent}: nothing recorded)")
+        return
+    entry = record_file(args.dst, kind="checkpoint", name=ckpt.name, threshold=ckpt.threshold)
+    print(f"wrote {args.dst}: SHA-256 {entry['sha256']}; recorded in {manifest_path(args.dst.parent)}")
+    onnx = manifest_entry(args.dst.with_suffix(".onnx"))
+    if onnx is not None and onnx.get("source_sha256") != entry["sha256"]:
+        print(f"the ONNX file beside it belongs to the former weights (the application uses torch until it is "
+              f"re-exported): python scripts/export_onnx.py {args.dst}")
 
 
 if __name__ == "__main__":

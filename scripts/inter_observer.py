@@ -7,14 +7,9 @@ vs labels-ah with the estimated FOV. This is the human level the model card quot
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from fundus_app import load_image, metrics  # noqa: E402
-from fundus_app.datasets import cases, data_root  # noqa: E402
-from fundus_app.io.loader import load_mask  # noqa: E402
+from fundus_app import load_image, metrics
+from fundus_app.datasets import cases, data_root
+from fundus_app.io.loader import load_mask
 
 
 def main() -> None:

@@ -2,13 +2,12 @@
 
 A checkpoint is a plain dict saved with ``torch.save`` and read back with
 ``weights_only=True`` (no pickled code can run). Its SHA-256 is checked
-against the model card when one lists it.
+against the manifest beside it (``manifest.json``, see ``model.manifest``)
+when that lists it.
 """
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,13 @@ import torch
 
 from fundus_app.atomic import atomic_path
 from fundus_app.errors import ModelError
-from fundus_app.model.unet import AttentionUNet, UNetConfig
+from fundus_app.model.manifest import MANIFEST_NAME, manifest_entry, sha256_of
+from fundus_app.model.unet import AttentionUNet, RetiredVariantError, UNetConfig
 from fundus_app.resources import models_dir
 from fundus_app.preprocess import PreprocessConfig
 
 FORMAT = "fundus-vessel-checkpoint/1"
 BUNDLED_NAME = "vessel_unet.pt"
-_CARD_SHA = re.compile(r"`?([0-9a-f]{64})`?[\s|]+`?([\w.\-]+\.(?:pt|onnx))`?")
 
 
 @dataclass
@@ -52,25 +51,6 @@ def bundled_path() -> Path:
     return models_dir() / BUNDLED_NAME
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def card_sha256(path: Path) -> str | None:
-    """The SHA-256 the model card beside ``path`` lists for this file name, if any."""
-    card = path.parent / "MODEL_CARD.md"
-    if not card.is_file():
-        return None
-    for digest, name in _CARD_SHA.findall(card.read_text(encoding="utf-8")):
-        if name == path.name:
-            return digest
-    return None
-
-
 def save_checkpoint(ckpt: Checkpoint, path: str | os.PathLike[str]) -> None:
     """Write atomically (fundus_app.atomic): a crash never leaves half a checkpoint under ``path``."""
     path = Path(path)
@@ -93,9 +73,10 @@ def load_checkpoint(path: str | os.PathLike[str], expected_sha256: str | None = 
     if not path.is_file():
         raise ModelError(f"Model file {path} does not exist.")
     digest = sha256_of(path)
-    expected = expected_sha256 or card_sha256(path)
-    if expected is not None and digest != expected.lower():
-        raise ModelError(f"Model file {path.name} does not match the SHA-256 in its model card; "
+    entry = manifest_entry(path) if expected_sha256 is None else None
+    expected = expected_sha256 or (entry or {}).get("sha256")
+    if expected is not None and digest != str(expected).lower():
+        raise ModelError(f"Model file {path.name} does not match the SHA-256 in its manifest ({MANIFEST_NAME}); "
                          "it may be damaged or tampered with. Reinstall the application.")
     try:
         raw = torch.load(path, map_location="cpu", weights_only=True)
@@ -114,6 +95,8 @@ def load_checkpoint(path: str | os.PathLike[str], expected_sha256: str | None = 
             sha256=digest,
         )
         ckpt.build_model()  # proves the weights fit the declared architecture
+    except RetiredVariantError as exc:  # an experiment's candidate, not a damaged file: name the option
+        raise ModelError(f"Model file {path.name} cannot be used: {exc}.") from None
     except (KeyError, TypeError, ValueError, RuntimeError) as exc:
         raise ModelError(f"Model file {path.name} has incompatible metadata or weights: {exc}".splitlines()[0]) from exc
     return ckpt

@@ -97,7 +97,7 @@ class Segmenter:
     """A loaded model ready to segment images. Create with ``Segmenter.load()``."""
 
     def __init__(self, checkpoint: Checkpoint, device: str = "auto", *, flips: bool = False,
-                 backend: str | None = None, onnx_path: Path | None = None, onnx_verify_card: bool = True) -> None:
+                 backend: str | None = None, onnx_path: Path | None = None, onnx_verify_manifest: bool = True) -> None:
         """``backend``: "torch", "onnx" (ONNX Runtime, CPU) or "auto" (ONNX when usable on CPU, else torch);
         None: ``config.settings().backend``."""
         self.checkpoint = checkpoint
@@ -109,7 +109,7 @@ class Segmenter:
             torch.set_num_threads(config.threads)
         if self.device.type == "cpu":
             # NHWC lets oneDNN pick its fast convolution kernels: 1.4-1.7x on the bundled net, same
-            # output (benchmarks/bench_levers.py). Inputs may stay NCHW; torch converts once.
+            # output (experiments/bench_levers.py). Inputs may stay NCHW; torch converts once.
             self.model = self.model.to(memory_format=torch.channels_last)
         backend = (backend or config.backend).lower()
         if backend not in BACKENDS:
@@ -119,7 +119,7 @@ class Segmenter:
         if backend != "torch" and self.device.type == "cpu" and onnx_path is not None:
             from fundus_app.model import onnx_backend
 
-            runner = onnx_backend.load_runner(checkpoint, onnx_path, verify_card=onnx_verify_card)
+            runner = onnx_backend.load_runner(checkpoint, onnx_path, verify_manifest=onnx_verify_manifest)
             if runner is not None:
                 self._forward, self.backend = runner, "onnx"
         if backend == "onnx" and self.backend != "onnx":
@@ -131,23 +131,23 @@ class Segmenter:
              backend: str | None = None) -> Segmenter:
         """Load the bundled checkpoint (``path=None``) or a compatible one from ``path``.
 
-        The bundled checkpoint must match the SHA-256 in ``models/MODEL_CARD.md``. An ONNX
+        The bundled checkpoint must match the SHA-256 in ``models/manifest.json``. An ONNX
         export beside the checkpoint (same name, ``.onnx``) is used on CPU when onnxruntime is
         installed and the file belongs to this checkpoint (see ``onnx_backend``).
         """
         if path is None:
             p = bundled_path()
-            from fundus_app.model.checkpoint import card_sha256
+            from fundus_app.model.manifest import MANIFEST_NAME, manifest_sha256
 
-            expected = card_sha256(p)
+            expected = manifest_sha256(p)
             if expected is None:
-                raise ModelError(f"The bundled model's card does not list a SHA-256 for {p.name}; "
-                                 "the installation is incomplete.")
+                raise ModelError(f"The bundled model's manifest ({MANIFEST_NAME}) does not list a SHA-256 for "
+                                 f"{p.name}; the installation is incomplete.")
             return cls(load_checkpoint(p, expected), device, flips=flips, backend=backend,
                        onnx_path=p.with_suffix(".onnx"))
         p = Path(path)
         return cls(load_checkpoint(p), device, flips=flips, backend=backend, onnx_path=p.with_suffix(".onnx"),
-                   onnx_verify_card=False)
+                   onnx_verify_manifest=False)
 
     @property
     def device_label(self) -> str:

@@ -1,9 +1,9 @@
 """Optional ONNX Runtime backend for CPU inference (torch stays the reference and trains).
 
 The ONNX file is exported from a checkpoint with :func:`export_onnx` and ships beside it
-(``models/vessel_unet.onnx``, SHA-256 in the model card). It records the SHA-256 of the
+(``models/vessel_unet.onnx``, SHA-256 in ``models/manifest.json``). It records the SHA-256 of the
 checkpoint it came from, so a stale or foreign file is never paired with the wrong weights.
-``benchmarks/bench_levers.py`` measures it against torch; the tests hold its masks to
+``experiments/bench_levers.py`` measures it against torch; the tests hold its masks to
 within 0.1 % of torch's.
 """
 from __future__ import annotations
@@ -17,7 +17,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from fundus_app.model.checkpoint import Checkpoint, card_sha256, sha256_of
+from fundus_app.errors import ModelError
+from fundus_app.model.checkpoint import Checkpoint
+from fundus_app.model.manifest import manifest_sha256, sha256_of
 
 log = logging.getLogger(__name__)
 
@@ -55,21 +57,25 @@ def export_onnx(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> Path:
 
 
 def load_runner(checkpoint: Checkpoint, path: Path, *, threads: int | None = None,
-                verify_card: bool = True) -> Callable[[torch.Tensor], torch.Tensor] | None:
+                verify_manifest: bool = True) -> Callable[[torch.Tensor], torch.Tensor] | None:
     """A callable ``logits = runner(x)`` backed by ONNX Runtime, or None (with the reason logged).
 
-    None when onnxruntime is missing, the file is absent, its SHA-256 differs from the model
-    card's (``verify_card``), or it was exported from another checkpoint: the caller then
-    uses torch, which is always correct, only slower.
+    None when onnxruntime is missing, the file is absent, its SHA-256 differs from the one in
+    the manifest beside it (``verify_manifest``), or it was exported from another checkpoint: the
+    caller then uses torch, which is always correct, only slower.
     """
     if not available() or not path.is_file():
         return None
     import onnxruntime as ort
 
-    if verify_card:
-        expected = card_sha256(path)
+    if verify_manifest:
+        try:
+            expected = manifest_sha256(path)
+        except ModelError as exc:  # a damaged manifest: the checkpoint's own check reports it
+            log.warning("ignoring %s: %s; using torch", path.name, exc)
+            return None
         if expected is None or sha256_of(path) != expected:
-            log.warning("ignoring %s: its SHA-256 does not match the model card; using torch", path.name)
+            log.warning("ignoring %s: its SHA-256 does not match the manifest; using torch", path.name)
             return None
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads or torch.get_num_threads()

@@ -2,6 +2,8 @@
 
 ``train(config)`` is a pure core function; the CLI adds a progress bar
 through ``on_progress`` and a GUI could stop it through ``should_cancel``.
+A recipe with a ``finetune`` table trains in two stages (``TrainConfig.stages``):
+the shipped recipe, ``configs/vessel_unet.toml``, does.
 """
 from __future__ import annotations
 
@@ -23,53 +25,59 @@ from fundus_app.evaluation import select_threshold
 from fundus_app.errors import Cancelled, FundusError
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from fundus_app.model.inference import Segmenter, resolve_device
-from fundus_app.model.unet import AttentionUNet, UNetConfig
+from fundus_app.model.unet import AttentionUNet, RetiredVariantError, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
-from fundus_app.progress import CancelFn, Progress, ProgressFn
+from fundus_app.progress import CancelFn, Progress, ProgressFn, within
 from fundus_app.train.data import AugmentConfig, PatchSampler, load_case
-from fundus_app.train.losses import cldice_loss, dice_focal_loss, distillation_loss
-from fundus_app.train.widen import can_widen, widen
+from fundus_app.train.losses import dice_focal_loss
+from fundus_app.train.recipe import merge_options
 
 log = logging.getLogger(__name__)
 
 
+#: Where the stages of a two-stage recipe write, inside its ``out_dir``.
+STAGE_DIRS = ("stage1", "finetune")
+
+
 @dataclass
 class TrainConfig:
-    """Everything that defines a training run; saved into its checkpoints."""
+    """Everything that defines a training run; saved into its checkpoints.
 
-    out_dir: str = "runs/train"
+    The defaults are the shipped recipe's stage 1 (``configs/vessel_unet.toml``, which a test holds
+    equal to them): width 16, 192-px patches, a moving average of the weights, 80 epochs of warm
+    restarts. ``finetune`` holds stage 2: the options in which it differs (empty: one stage only).
+    """
+
+    out_dir: str = "runs/vessel_unet"
     datasets: tuple[str, ...] = ("drive-train", "stare-train")
     validation: tuple[str, ...] = ("drive_39", "drive_40", "stare_im0139")  # held out for selection
     limit_images: int = 0  # >0: use only the first N training images (smoke tests)
-    epochs: int = 40
+    epochs: int = 80
     steps_per_epoch: int = 200
-    batch_size: int = 16
-    patch_size: int = 96
-    patches_per_draw: int = 8
+    batch_size: int = 4
+    patch_size: int = 192
+    patches_per_draw: int = 2  # patches cut from one augmented image draw
     lr: float = 1e-3
     weight_decay: float = 1e-4
     restart_epochs: int = 5  # CosineAnnealingWarmRestarts T_0
     dice_weight: float = 1.0
     focal_weight: float = 1.0
     focal_gamma: float = 2.0
-    cldice_weight: float = 0.0  # >0 adds the topology-aware clDice term (thin vessels), off in the bundled recipe
-    cldice_iterations: int = 5  # soft-skeleton depth: the widest vessel's radius at the normalised scale
     # >0: validate and save an exponential moving average of the weights (and BatchNorm statistics),
     # updated after every step; 0.999 averages about the last 1000 steps (one 5-epoch restart cycle)
-    ema_decay: float = 0.0
+    ema_decay: float = 0.999
     seed: int = 0
     device: str = "auto"
-    threads: int = 0  # 0: torch default
+    threads: int = 2  # the shipped run's (CPU results depend on it); 0: torch's default
     resume: bool = False
-    init_from: str = ""  # checkpoint whose weights start the run: the same network, or a narrower one (widened)
-    # >0 with distill_from: add a teacher network's probabilities as soft targets (knowledge
-    # distillation into a smaller, faster student); the teacher must see the same pixels (same preprocess)
-    distill_from: str = ""
-    distill_weight: float = 0.0
-    name: str = "vessel-unet"
-    model: dict[str, Any] = field(default_factory=lambda: {"base_channels": 8, "depth": 4, "attention": True})
-    augment: dict[str, Any] = field(default_factory=dict)
-    preprocess: dict[str, Any] = field(default_factory=dict)
+    init_from: str = ""  # checkpoint whose weights start the run (the same network): a fine-tune
+    name: str = "vessel-attunet-b16d4-p192-ema"
+    model: dict[str, Any] = field(default_factory=lambda: {"base_channels": 16, "depth": 4, "attention": True})
+    augment: dict[str, Any] = field(default_factory=dict)  # AugmentConfig options; {}: its defaults
+    preprocess: dict[str, Any] = field(default_factory=dict)  # PreprocessConfig options; {}: its defaults
+    # stage 2: options that differ from the ones above; it starts from stage 1's best.pt (unless it
+    # names init_from) and each stage writes to its own folder in out_dir (STAGE_DIRS)
+    finetune: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
@@ -80,7 +88,30 @@ class TrainConfig:
         for key in ("datasets", "validation"):
             if key in d:
                 d[key] = tuple(d[key])
+        stage2 = d.get("finetune") or {}
+        if not isinstance(stage2, dict):
+            raise ValueError("finetune must be a table of training options")
+        unknown = set(stage2) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown training option(s) in finetune: {', '.join(sorted(unknown))}")
+        fixed = {"finetune", "out_dir"} & set(stage2)  # a third stage, or a folder outside the run's
+        if fixed:
+            raise ValueError(f"finetune cannot set {', '.join(sorted(fixed))}")
         return cls(**d)
+
+    def stages(self) -> list[TrainConfig]:
+        """The single-stage runs this recipe makes, in order: itself, or stage 1 then its fine-tune.
+
+        Stage 1 is this config without ``finetune``, in ``out_dir/stage1``; stage 2 is stage 1's
+        options with ``finetune`` on top (tables such as ``augment`` merged key by key, as a recipe's
+        ``base`` is), in ``out_dir/finetune``, started from ``out_dir/stage1/best.pt``.
+        """
+        if not self.finetune:
+            return [self]
+        root = Path(self.out_dir)
+        first = replace(self, out_dir=str(root / STAGE_DIRS[0]), finetune={})
+        second = merge_options({**asdict(first), "init_from": str(root / STAGE_DIRS[0] / "best.pt")}, self.finetune)
+        return [first, TrainConfig.from_dict({**second, "out_dir": str(root / STAGE_DIRS[1])})]
 
 
 def seed_everything(seed: int) -> None:
@@ -103,16 +134,65 @@ def validate(model: AttentionUNet, validation: list[Case], pre: PreprocessConfig
             "val_images": result["images"]}
 
 
-def _can_start_from(start: UNetConfig, run: UNetConfig) -> bool:
-    """The same network, its first pass alone (a refiner is then added with random weights), or a
-    narrower one (widened, see ``widen``)."""
-    return start == run or can_widen(start, run) or (
-        start.refine_passes == 0 and start == replace(run, refine_passes=0, refine_channels=start.refine_channels))
-
-
 def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> Path:
-    """Train a model; returns the path of the best checkpoint (``best.pt`` in ``out_dir``)."""
+    """Train a recipe, each of its stages in turn; returns the last stage's best checkpoint.
+
+    One stage: ``best.pt`` in ``out_dir``. With ``finetune``: ``out_dir/finetune/best.pt``, after
+    ``out_dir/stage1/``. ``resume`` continues each stage from its own ``state.pt`` (a finished stage
+    does no further steps). Progress reports ``stage`` "train" for stage 1, "finetune" for stage 2,
+    with ``done``/``total`` counting that stage's steps and ``fraction`` the whole recipe's.
+    """
+    stages = cfg.stages()
+    for stage in stages:  # refuse a bad stage 2 before stage 1's hours, not after
+        _check_options(stage)
+    steps = [s.epochs * s.steps_per_epoch for s in stages]
+    best = Path(cfg.out_dir) / "best.pt"
+    for i, (stage, label) in enumerate(zip(stages, ("train", "finetune"))):
+        report = None
+        if on_progress is not None:
+            done_before = sum(steps[:i])
+            report = within(_relabelled(on_progress, label), done_before / max(sum(steps), 1),
+                            (done_before + steps[i]) / max(sum(steps), 1))
+        best = _train_stage(stage, report, should_cancel)
+    return best
+
+
+def _relabelled(on_progress: ProgressFn, stage: str) -> ProgressFn:
+    def report(progress: Progress) -> None:
+        on_progress(replace(progress, stage=stage))
+
+    return report
+
+
+def _model_config(cfg: TrainConfig) -> UNetConfig:
+    try:
+        return UNetConfig.from_dict(cfg.model)
+    except RetiredVariantError as exc:
+        raise FundusError(f"The training recipe's [model] table cannot be built: {exc}.") from None
+
+
+def _check_options(cfg: TrainConfig) -> None:
+    """What can be refused without loading an image or a checkpoint (one sentence each)."""
+    _model_config(cfg)
+    names = {c.name for ds in cfg.datasets for c in cases(ds)}
+    stray = sorted(set(cfg.validation) - names)
+    if stray:  # a misspelt or foreign name would otherwise shrink the validation set without a word
+        raise FundusError(f"Validation image(s) {', '.join(stray)} are not in the training datasets "
+                          f"{', '.join(cfg.datasets)}.")
+    if not 0 <= cfg.ema_decay < 1:
+        raise FundusError(f"ema_decay must be 0 (off) or between 0 and 1 (got {cfg.ema_decay}).")
+
+
+def _train_stage(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> Path:
+    """Train one stage (``train`` has checked its options); returns its ``best.pt`` in ``out_dir``."""
     out = Path(cfg.out_dir)
+    state_path = out / "state.pt"
+    if cfg.resume and state_path.is_file() and (out / "best.pt").is_file():
+        # a finished stage (a two-stage recipe resumed in its fine-tune) is not set up again for nothing
+        done = int(torch.load(state_path, map_location="cpu", weights_only=True)["epoch"])
+        if done >= cfg.epochs:
+            log.info("%s: finished (%d of %d epochs)", out, done, cfg.epochs)
+            return out / "best.pt"
     out.mkdir(parents=True, exist_ok=True)
     seed_everything(cfg.seed)
     if cfg.threads:
@@ -120,27 +200,12 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel
     device = resolve_device(cfg.device)
     pre = PreprocessConfig.from_dict(cfg.preprocess)
     aug = AugmentConfig(**cfg.augment)
-    model_cfg = UNetConfig.from_dict(cfg.model)
-
+    model_cfg = _model_config(cfg)
     all_cases = [c for ds in cfg.datasets for c in cases(ds)]
-    stray = sorted(set(cfg.validation) - {c.name for c in all_cases})
-    if stray:  # a misspelt or foreign name would otherwise shrink the validation set without a word
-        raise FundusError(f"Validation image(s) {', '.join(stray)} are not in the training datasets "
-                          f"{', '.join(cfg.datasets)}.")
     start = load_checkpoint(cfg.init_from) if cfg.init_from else None
-    if start is not None and not _can_start_from(start.model_config, model_cfg):  # before minutes of image loading
+    if start is not None and start.model_config != model_cfg:  # before minutes of image loading
         raise FundusError(f"{Path(cfg.init_from).name} is a different network ({start.model_config}) "
                           f"than this run's ({model_cfg}).")
-    if not 0 <= cfg.ema_decay < 1:  # also refused before the images are loaded
-        raise FundusError(f"ema_decay must be 0 (off) or between 0 and 1 (got {cfg.ema_decay}).")
-    teacher_ckpt = None
-    if cfg.distill_weight > 0:  # checked before the images are loaded
-        if not cfg.distill_from:
-            raise FundusError("distill_weight > 0 needs distill_from, the teacher checkpoint.")
-        teacher_ckpt = load_checkpoint(cfg.distill_from)
-        if teacher_ckpt.preprocess != pre:
-            raise FundusError(f"{Path(cfg.distill_from).name} was trained on other pixels ({teacher_ckpt.preprocess}) "
-                              f"than this run's ({pre}).")
     if cfg.limit_images:
         all_cases = all_cases[:cfg.limit_images]
     val_names = set(cfg.validation)
@@ -149,32 +214,18 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel
     log.info("training on %d images, validating on %d", len(train_imgs), len(val_cases))
 
     # with init_from, these are the starting weights; a resumed run's state (below) overrides them
-    widening = start is not None and can_widen(start.model_config, model_cfg)
-    model = (widen(start.build_model(), model_cfg) if widening else AttentionUNet(model_cfg)).to(device)
-    if widening:
-        log.info("widened %s (SHA-256 %s) from %d to %d base channels", cfg.init_from, start.sha256[:12],
-                 start.model_config.base_channels, model_cfg.base_channels)
-    elif start is not None:
-        adding_refiner = start.model_config.refine_passes == 0 < model_cfg.refine_passes
-        missing, _ = model.load_state_dict(start.state_dict, strict=not adding_refiner)
-        if adding_refiner:  # only the new refiner starts from random weights; the first pass must all load
-            if any(not k.startswith("refiner.") for k in missing):
-                raise FundusError(f"{Path(cfg.init_from).name} does not hold this run's first-pass network.")
-            log.info("refiner (%d passes) starts from random weights", model_cfg.refine_passes)
+    model = AttentionUNet(model_cfg).to(device)
+    if start is not None:
+        model.load_state_dict(start.state_dict)
         log.info("weights from %s (SHA-256 %s)", cfg.init_from, start.sha256[:12])
-    teacher = None
-    if teacher_ckpt is not None:
-        teacher = teacher_ckpt.build_model().to(device).requires_grad_(False)
-        log.info("distilling from %s (SHA-256 %s)", cfg.distill_from, teacher_ckpt.sha256[:12])
     ema = None
     if cfg.ema_decay > 0:
         ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
     evaluated = model if ema is None else ema.module  # the weights that are validated and saved
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.restart_epochs)
-    start_epoch, best = 0, {"val_f1": -1.0, "val_threshold": 0.5}
+    start_epoch, best = 0, {"val_f1": float("-inf"), "val_threshold": 0.5}  # without validation: -loss, below -1
     sampler_state: dict[str, Any] | None = None
-    state_path = out / "state.pt"
     if cfg.resume and state_path.is_file():
         state = torch.load(state_path, map_location="cpu", weights_only=True)
         model.load_state_dict(state["model"])
@@ -207,17 +258,8 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel
             if should_cancel is not None and should_cancel():
                 raise Cancelled("training was cancelled")
             x, y, v = (torch.from_numpy(a).to(device) for a in sampler.batch(cfg.batch_size))
-            passes = model.forward_passes(x)
-            logits = passes[-1]
-            # every pass is supervised (W-Net): the first must stay a good prior for the refiner
-            loss = sum(dice_focal_loss(p, y, v, dice_weight=cfg.dice_weight, focal_weight=cfg.focal_weight,
-                                       gamma=cfg.focal_gamma) for p in passes)
-            if cfg.cldice_weight > 0:
-                loss = loss + cfg.cldice_weight * cldice_loss(logits, y, v, iterations=cfg.cldice_iterations)
-            if teacher is not None:
-                with torch.no_grad():
-                    teacher_prob = torch.sigmoid(teacher(x))
-                loss = loss + cfg.distill_weight * distillation_loss(logits, teacher_prob, v)
+            loss = dice_focal_loss(model(x), y, v, dice_weight=cfg.dice_weight, focal_weight=cfg.focal_weight,
+                                   gamma=cfg.focal_gamma)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()

@@ -1,18 +1,23 @@
-"""Training recipes: TOML files of ``TrainConfig`` options.
+"""Training recipes: TOML files of ``TrainConfig`` options, and the images a run trained on.
 
-A recipe may name another as its ``base`` (a path relative to the recipe file):
-it then holds only what it changes, so an experiment reads as its difference
-from the bundled recipe and follows that recipe's later corrections. The
-resolved options, not the file, are what a run records in its ``config.json``.
+The shipped recipe (``configs/vessel_unet.toml``) is self-contained. An experiment's recipe
+(``experiments/configs/``) may name another as its ``base`` (a path relative to the recipe file):
+it then holds only what it changes, so it reads as its difference from that recipe. The resolved
+options, not the file, are what a run records in its ``config.json`` and checkpoints.
 """
 from __future__ import annotations
 
+import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fundus_app.datasets import Case, cases
 from fundus_app.errors import FundusError
+
+if TYPE_CHECKING:  # torch stays out of reading a recipe
+    from fundus_app.model.checkpoint import Checkpoint
 
 
 def merge_options(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -49,3 +54,17 @@ def read_recipe(path: str | Path) -> dict[str, Any]:
     for layer in layers:
         options = merge_options(options, layer)
     return options
+
+
+def run_splits(train_config: Mapping[str, Any]) -> tuple[list[Case], list[Case]]:
+    """A training run's (training, validation) cases: its datasets without, and only, its validation
+    names, in dataset order (all of them: a smoke run's ``limit_images`` aside)."""
+    held_out = set(train_config["validation"])
+    everything = [c for ds in train_config["datasets"] for c in cases(ds)]
+    return [c for c in everything if c.name not in held_out], [c for c in everything if c.name in held_out]
+
+
+def checkpoint_splits(ckpt: Checkpoint) -> tuple[list[Case], list[Case]]:
+    """``run_splits`` of the run that trained ``ckpt`` (its recorded training config): re-selecting a
+    threshold or re-estimating statistics for a checkpoint uses its own validation images, never a test set."""
+    return run_splits(json.loads(ckpt.info["train_config"]))

@@ -7,13 +7,19 @@ import pytest
 
 from fundus_app import ModelError, Segmenter, load_image, metrics
 from fundus_app.io.loader import load_mask
-from fundus_app.model.checkpoint import BUNDLED_NAME, bundled_path, card_sha256, sha256_of
+from fundus_app.model.checkpoint import BUNDLED_NAME, bundled_path, load_checkpoint, sha256_of
+from fundus_app.model.manifest import MANIFEST_NAME, manifest_entry, manifest_sha256
 
 
-def test_bundled_checkpoint_is_small_and_listed_in_the_card() -> None:
+def test_bundled_checkpoint_is_small_and_listed_in_the_manifest() -> None:
     path = bundled_path()
     assert path.stat().st_size <= 20 * 1024 * 1024
-    assert card_sha256(path) == sha256_of(path)
+    assert manifest_sha256(path) == sha256_of(path)
+    entry = manifest_entry(path)
+    ckpt = load_checkpoint(path)
+    # what the manifest tells without opening the file is what the file holds
+    assert (entry["bytes"], entry["kind"], entry["name"], entry["threshold"]) == (
+        path.stat().st_size, "checkpoint", ckpt.name, ckpt.threshold)
 
 
 def test_bundled_model_reaches_f1_078_on_drive_01(data: Path) -> None:
@@ -31,10 +37,29 @@ def test_a_modified_bundled_model_is_refused(tmp_path: Path, monkeypatch: pytest
     data = bytearray(src.read_bytes())
     data[-100] ^= 0x01
     (tmp_path / BUNDLED_NAME).write_bytes(bytes(data))
-    (tmp_path / "MODEL_CARD.md").write_text((src.parent / "MODEL_CARD.md").read_text())
+    (tmp_path / MANIFEST_NAME).write_text((src.parent / MANIFEST_NAME).read_text())
     monkeypatch.setenv("FUNDUS_MODELS_DIR", str(tmp_path))
-    with pytest.raises(ModelError, match="tampered"):
+    with pytest.raises(ModelError, match="SHA-256 in its manifest.*tampered"):
         Segmenter.load(device="cpu")
+
+
+def test_a_bundled_model_without_its_manifest_entry_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    src = bundled_path()
+    (tmp_path / BUNDLED_NAME).write_bytes(src.read_bytes())  # the genuine weights...
+    monkeypatch.setenv("FUNDUS_MODELS_DIR", str(tmp_path))
+    with pytest.raises(ModelError, match="does not list a SHA-256.*incomplete"):  # ...but nothing to prove them
+        Segmenter.load(device="cpu")
+    (tmp_path / MANIFEST_NAME).write_text('{"format": "fundus-vessel-models/1", "files": {"other.pt": {}}}')
+    with pytest.raises(ModelError, match="does not list a SHA-256"):
+        Segmenter.load(device="cpu")
+    (tmp_path / MANIFEST_NAME).write_text('{"files": ')  # a damaged manifest does not switch the check off
+    with pytest.raises(ModelError, match="manifest .* is damaged"):
+        Segmenter.load(device="cpu")
+    manifest = json.loads((src.parent / MANIFEST_NAME).read_text())
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps(manifest))
+    assert Segmenter.load(device="cpu", backend="torch").checkpoint.sha256 == manifest["files"][BUNDLED_NAME]["sha256"]
 
 
 def test_bundled_model_keeps_the_detail_of_high_resolution_photographs(data: Path) -> None:

@@ -12,10 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from script_loader import load_script
+from benchmarks import fuzz_loader as fuzz
 
 REPO = Path(__file__).resolve().parents[2]
-fuzz = load_script("benchmarks/fuzz_loader.py")
 
 SEEDS = fuzz.seed_corpus()
 #: Seconds one input may take before it counts as a hang (the slowest of 10,000 took 0.24 s on a busy CPU).

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 from fundus_app import FundusError, ModelError, Segmenter, load_image
-from fundus_app.model.checkpoint import BUNDLED_NAME, bundled_path, card_sha256, save_checkpoint, sha256_of
+from fundus_app.model.checkpoint import BUNDLED_NAME, bundled_path, save_checkpoint, sha256_of
+from fundus_app.model.manifest import MANIFEST_NAME, manifest_entry, manifest_sha256
 from fundus_app.model.unet import UNetConfig
 
 pytest.importorskip("onnxruntime")
@@ -17,14 +18,17 @@ pytest.importorskip("onnxruntime")
 
 def _bundled_copy(tmp_path: Path) -> Path:
     src = bundled_path()
-    for name in (BUNDLED_NAME, "vessel_unet.onnx", "MODEL_CARD.md"):
+    for name in (BUNDLED_NAME, "vessel_unet.onnx", MANIFEST_NAME):
         shutil.copy(src.parent / name, tmp_path / name)
     return tmp_path
 
 
-def test_the_bundled_onnx_file_is_listed_in_the_card() -> None:
+def test_the_bundled_onnx_file_is_listed_in_the_manifest_with_its_source() -> None:
     onnx_path = bundled_path().with_suffix(".onnx")
-    assert card_sha256(onnx_path) == sha256_of(onnx_path)
+    assert manifest_sha256(onnx_path) == sha256_of(onnx_path)
+    entry = manifest_entry(onnx_path)
+    assert entry["bytes"] == onnx_path.stat().st_size and entry["kind"] == "onnx"
+    assert entry["source_sha256"] == sha256_of(bundled_path())  # exported from the bundled checkpoint
 
 
 def test_onnx_masks_match_torch_within_0_1_percent(drive_test_image: Path) -> None:
@@ -77,16 +81,15 @@ def test_backend_can_be_forced_to_torch(monkeypatch: pytest.MonkeyPatch) -> None
         Segmenter.load(device="cpu", backend="tensorrt")
 
 
-@pytest.mark.parametrize("refine_passes", [0, 1])
-def test_a_small_exported_network_matches_torch_on_odd_sizes(tmp_path: Path, refine_passes: int) -> None:
-    """Dynamic height/width/batch: the export is not tied to the example's shape (a W-Net's neither)."""
+def test_a_small_exported_network_matches_torch_on_odd_sizes(tmp_path: Path) -> None:
+    """Dynamic height/width/batch: the export is not tied to the example's shape."""
     from fundus_app.model.checkpoint import Checkpoint
     from fundus_app.model.onnx_backend import export_onnx, load_runner
     from fundus_app.preprocess import PreprocessConfig
 
     pytest.importorskip("onnx")
     torch.manual_seed(0)
-    cfg = UNetConfig(base_channels=4, depth=3, refine_passes=refine_passes, refine_channels=4)
+    cfg = UNetConfig(base_channels=4, depth=3)
     from fundus_app.model.unet import AttentionUNet
 
     ckpt = Checkpoint(model_config=cfg, preprocess=PreprocessConfig(), state_dict=AttentionUNet(cfg).state_dict())
@@ -95,7 +98,7 @@ def test_a_small_exported_network_matches_torch_on_odd_sizes(tmp_path: Path, ref
 
     ckpt = load_checkpoint(tmp_path / "tiny.pt")
     export_onnx(ckpt, tmp_path / "tiny.onnx")
-    run = load_runner(ckpt, tmp_path / "tiny.onnx", verify_card=False)
+    run = load_runner(ckpt, tmp_path / "tiny.onnx", verify_manifest=False)
     assert run is not None
     model = ckpt.build_model()
     for shape in [(1, 1, 8, 8), (3, 1, 40, 24), (1, 1, 120, 200)]:

@@ -111,7 +111,7 @@ def test_only_large_soft_photographs_are_shrunk_past_half(monkeypatch: pytest.Mo
 
 def test_the_bundled_rule_shrinks_a_photograph_only_as_far_as_its_detail_allows() -> None:
     # min_scale 1: a sharp 999x960-sized photograph keeps nearly its own pixels (a sharp one shrunk to
-    # 540 px lost 0.05 F1, scripts/enlarged_scale_probe.py --sets hrf-sample), a soft one of that size
+    # 540 px lost 0.05 F1, experiments/enlarged_scale_probe.py --sets hrf-sample), a soft one of that size
     # goes to about the trained scale, the 1080-px time cap holds, DRIVE-sized ones are never measured
     cfg = PreprocessConfig(min_scale=1.0, max_working_fov_px=1080.0, max_detail_loss=0.1)
 

@@ -1,4 +1,5 @@
-"""Training recipes: a recipe names its base and holds only what it changes."""
+"""Training recipes: the shipped one is one self-contained file, equal to the code's defaults; an
+experiment's recipe may name its base and hold only what it changes."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,7 +7,28 @@ from pathlib import Path
 import pytest
 
 from fundus_app.errors import FundusError
+from fundus_app.train.loop import TrainConfig
 from fundus_app.train.recipe import merge_options, read_recipe
+
+SHIPPED = Path(__file__).resolve().parents[2] / "configs" / "vessel_unet.toml"
+
+
+def test_the_shipped_recipe_is_self_contained_and_its_stage_1_is_the_defaults() -> None:
+    import dataclasses
+    import tomllib
+
+    with open(SHIPPED, "rb") as fh:
+        raw = tomllib.load(fh)
+    assert "base" not in raw and raw["finetune"]  # one file, both stages
+    options = read_recipe(SHIPPED)
+    finetune = options.pop("finetune")
+    defaults = dataclasses.asdict(TrainConfig())
+    # every option the file sets is the default, and the file sets every option of the recipe (the run
+    # controls and the empty augment/preprocess tables aside)
+    assert TrainConfig.from_dict(options) == TrainConfig()
+    assert set(defaults) - set(options) == {"limit_images", "device", "resume", "init_from", "augment",
+                                            "preprocess", "finetune"}
+    assert TrainConfig.from_dict(read_recipe(SHIPPED)).finetune == finetune
 
 
 def test_a_recipe_changes_only_what_it_holds_over_its_base_chain(tmp_path: Path) -> None:
@@ -37,3 +59,16 @@ def test_bad_recipes_are_refused_with_the_file_named(tmp_path: Path) -> None:
     (tmp_path / "broken.toml").write_text('epochs = \n')
     with pytest.raises(FundusError, match="broken.toml.*TOML"):
         read_recipe(tmp_path / "broken.toml")
+
+
+def test_a_runs_split_is_its_datasets_without_its_validation_images(data: Path) -> None:
+    # what calibrate_threshold.py re-selects a checkpoint's threshold on: its own run's validation images
+    import dataclasses
+
+    from fundus_app.model.checkpoint import bundled_path, load_checkpoint
+    from fundus_app.train.recipe import checkpoint_splits, run_splits
+
+    training, validation = run_splits(dataclasses.asdict(TrainConfig()))
+    assert [c.name for c in validation] == ["drive_39", "drive_40", "stare_im0139"]  # dataset order
+    assert len(training) == 27 and not {c.name for c in training} & {c.name for c in validation}
+    assert checkpoint_splits(load_checkpoint(bundled_path())) == (training, validation)  # the shipped run's split

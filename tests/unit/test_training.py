@@ -19,22 +19,6 @@ from fundus_app.train.data import AugmentConfig, PatchSampler, degrade_camera, j
 from fundus_app.train.loop import TrainConfig, train
 
 
-def first_training_step(cfg: TrainConfig):
-    """The first step's patches and a network with the initial weights, drawn as ``train(cfg)`` draws them."""
-    import torch
-
-    from fundus_app.datasets import cases
-    from fundus_app.model.unet import AttentionUNet, UNetConfig
-    from fundus_app.train.loop import seed_everything
-
-    images = [load_case(c, PreprocessConfig()) for c in cases("drive-train")[:cfg.limit_images]
-              if c.name not in cfg.validation]
-    sampler = PatchSampler(images, PreprocessConfig(), AugmentConfig(), cfg.patch_size, cfg.patches_per_draw, seed=cfg.seed)
-    x, y, v = (torch.from_numpy(a) for a in sampler.batch(cfg.batch_size))
-    seed_everything(cfg.seed)
-    return x, y, v, AttentionUNet(UNetConfig.from_dict(cfg.model))
-
-
 def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None:
     cfg = TrainConfig(out_dir=str(tmp_path / "run"), limit_images=2, validation=("drive_22",), epochs=1,
                       steps_per_epoch=2, batch_size=2, patch_size=64, patches_per_draw=2,
@@ -62,18 +46,6 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     assert progress == []
 
 
-def test_cldice_weight_adds_the_topology_term_to_the_training_loss(data: Path, tmp_path: Path) -> None:
-    base = dict(limit_images=2, validation=("drive_22",), epochs=1, steps_per_epoch=1, batch_size=2,
-                patch_size=64, patches_per_draw=2, model={"base_channels": 4, "depth": 3, "attention": True})
-    first_loss = []
-    for i, weight in enumerate((0.0, 0.5)):
-        progress: list[Progress] = []
-        train(TrainConfig(out_dir=str(tmp_path / str(i)), cldice_weight=weight, **base), on_progress=progress.append)
-        first_loss.append(progress[0].values["loss"])
-    # same seed, so the same weights and patches: only the added term differs (clDice is in [0, 1])
-    assert 0.0 < first_loss[1] - first_loss[0] <= 0.5
-
-
 def test_fine_tuning_starts_from_the_given_weights(data: Path, tmp_path: Path) -> None:
     import torch
 
@@ -93,38 +65,6 @@ def test_fine_tuning_starts_from_the_given_weights(data: Path, tmp_path: Path) -
     other = TrainConfig(**{**cfg.__dict__, "out_dir": str(tmp_path / "x"), "model": {"base_channels": 4}})
     with pytest.raises(FundusError, match="different network"):
         train(other)
-
-
-def test_a_refiner_is_added_to_a_single_pass_checkpoint_and_not_the_other_way(data: Path, tmp_path: Path) -> None:
-    import torch
-
-    from fundus_app import FundusError
-
-    small = {"base_channels": 4, "depth": 3, "attention": True}
-    base = dict(limit_images=3, validation=("drive_22",), epochs=1, steps_per_epoch=1, batch_size=2,
-                patch_size=64, patches_per_draw=2)
-    single = train(TrainConfig(out_dir=str(tmp_path / "single"), model=small, **base))
-    cascade_model = {**small, "refine_passes": 1, "refine_channels": 4}
-    progress: list[Progress] = []
-    cascade = load_checkpoint(train(TrainConfig(out_dir=str(tmp_path / "w"), init_from=str(single), lr=0.0,
-                                                 model=cascade_model, **base), on_progress=progress.append))
-    start = load_checkpoint(single).state_dict
-    # lr 0: the first pass's convolutions are the start's; the refiner exists and was supervised
-    convs = [k for k, v in start.items() if v.ndim == 4]
-    assert convs and all(torch.equal(cascade.state_dict[k], start[k]) for k in convs)
-    assert any(k.startswith("refiner.") for k in cascade.state_dict)
-    assert cascade.model_config.refine_passes == 1 and np.isfinite(progress[0].values["loss"])
-    # both passes are supervised: the step's loss is the sum of each pass's Dice + focal on its patches
-    from fundus_app.train.losses import dice_focal_loss
-
-    x, y, v, net = first_training_step(TrainConfig(out_dir="", model=cascade_model, **base))
-    net.load_state_dict(start, strict=False)  # the refiner keeps the initial weights train() drew
-    with torch.no_grad():
-        per_pass = [float(dice_focal_loss(p, y, v)) for p in net.train().forward_passes(x)]
-    assert progress[0].values["loss"] == pytest.approx(sum(per_pass), rel=1e-4)
-    assert min(per_pass) > 1e-3  # so a loss of the last pass alone would differ
-    with pytest.raises(FundusError, match="different network"):  # a refiner cannot be dropped silently
-        train(TrainConfig(out_dir=str(tmp_path / "back"), init_from=str(tmp_path / "w" / "best.pt"), model=small, **base))
 
 
 def test_interrupted_and_resumed_run_equals_an_uninterrupted_one(data: Path, tmp_path: Path) -> None:
@@ -149,8 +89,8 @@ def test_weight_averaging_saves_the_moving_average_and_resumes_it(data: Path, tm
 
     base = dict(limit_images=2, validation=("drive_22",), steps_per_epoch=3, batch_size=2, patch_size=64,
                 patches_per_draw=2, lr=1e-2, model={"base_channels": 4, "depth": 3, "attention": True})
-    plain = train(TrainConfig(out_dir=str(tmp_path / "plain"), epochs=1, **base))
-    first_step = load_checkpoint(train(TrainConfig(out_dir=str(tmp_path / "one"), epochs=1,
+    plain = train(TrainConfig(out_dir=str(tmp_path / "plain"), epochs=1, ema_decay=0.0, **base))
+    first_step = load_checkpoint(train(TrainConfig(out_dir=str(tmp_path / "one"), epochs=1, ema_decay=0.0,
                                                    **{**base, "steps_per_epoch": 1}))).state_dict
     # decay close to 1: the average stays at the first step's weights while training moves on
     slow = train(TrainConfig(out_dir=str(tmp_path / "slow"), epochs=1, ema_decay=0.999999, **base))
@@ -186,6 +126,15 @@ def test_weight_averaging_saves_the_moving_average_and_resumes_it(data: Path, tm
     assert not (tmp_path / "frozen" / "state.pt").exists()
 
 
+def test_a_recipe_asking_for_a_rejected_variant_is_refused_by_name(tmp_path: Path) -> None:
+    from fundus_app.errors import FundusError
+
+    for option, value in (("encoder", "resnet34"), ("drop_block", 0.1), ("refine_passes", 1)):
+        with pytest.raises(FundusError, match=f"{option} = "):
+            train(TrainConfig(out_dir=str(tmp_path / option), model={"base_channels": 4, option: value}))
+        assert not (tmp_path / option / "state.pt").exists()
+
+
 def test_validation_names_outside_the_training_datasets_are_refused(data: Path, tmp_path: Path) -> None:
     from fundus_app.errors import FundusError
 
@@ -196,41 +145,47 @@ def test_validation_names_outside_the_training_datasets_are_refused(data: Path, 
     assert not (tmp_path / "run" / "state.pt").exists()
 
 
-@pytest.mark.parametrize("recipe", sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.toml")),
-                         ids=lambda p: p.name)
+CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+
+
+@pytest.mark.parametrize("recipe", sorted(CONFIGS.glob("*.toml")), ids=lambda p: p.name)
 def test_shipped_recipes_are_valid(recipe: Path, data: Path) -> None:
     from fundus_app.datasets import cases
     from fundus_app.model.unet import UNetConfig
     from fundus_app.train.recipe import read_recipe
 
-    cfg = TrainConfig.from_dict(read_recipe(recipe))
-    names = {c.name for ds in cfg.datasets for c in cases(ds)}
-    assert cfg.validation and set(cfg.validation) <= names  # validation held out of these datasets
-    assert len(names) - len(cfg.validation) >= 10
-    assert set(cfg.model) <= set(UNetConfig.__dataclass_fields__)  # a misspelt option would be ignored
-    UNetConfig.from_dict(cfg.model)
+    for cfg in TrainConfig.from_dict(read_recipe(recipe)).stages():
+        names = {c.name for ds in cfg.datasets for c in cases(ds)}
+        assert cfg.validation and set(cfg.validation) <= names  # validation held out of these datasets
+        assert len(names) - len(cfg.validation) >= 10
+        assert set(cfg.model) <= set(UNetConfig.__dataclass_fields__)  # a misspelt option would be ignored
+        UNetConfig.from_dict(cfg.model)
+        AugmentConfig(**cfg.augment), PreprocessConfig.from_dict(cfg.preprocess)
 
 
-def test_bundled_recipe_is_the_bundled_checkpoints_recipe() -> None:
-    # the card's "exact training command" must describe the shipped weights: every option the
-    # checkpoint recorded equals its recipe's, stage 2 (configs/finetune_camera_noise.toml), whose
-    # init_from is stage 1's output (configs/train_bundled.toml). out_dir names the folder, resume says
-    # the run was continued (no change to the weights: the resume tests above), and init_from names
-    # where the starting weights were read (the shipped run read them as then bundled)
+def test_the_shipped_recipe_is_the_bundled_checkpoints_recipe() -> None:
+    # the card's exact training command must describe the shipped weights: every option the
+    # checkpoint recorded equals the recipe's stage 2 (configs/vessel_unet.toml's [finetune] on its
+    # stage 1), whose init_from is stage 1's output. out_dir names the folder, resume says the run
+    # was continued (no change to the weights: the resume tests above), and init_from names where
+    # the starting weights were read (the shipped run read them as then bundled)
     import dataclasses
     import json
 
     from fundus_app.model.checkpoint import bundled_path, load_checkpoint
     from fundus_app.train.recipe import read_recipe
 
-    configs = Path(__file__).resolve().parents[2] / "configs"
-    stage1 = TrainConfig.from_dict(read_recipe(configs / "train_bundled.toml"))
-    stage2 = TrainConfig.from_dict(read_recipe(configs / "finetune_camera_noise.toml"))
+    stage1, stage2 = TrainConfig.from_dict(read_recipe(CONFIGS / "vessel_unet.toml")).stages()
     assert Path(stage2.init_from) == Path(stage1.out_dir) / "best.pt"
+    assert Path(stage1.out_dir).parent == Path(stage2.out_dir).parent  # both stages inside one out_dir
     expected = dataclasses.asdict(stage2)
     recorded = json.loads(load_checkpoint(bundled_path()).info["train_config"])
     for run_control in ("out_dir", "resume", "init_from"):
         expected.pop(run_control), recorded.pop(run_control)
+    # an option removed since (the clDice and distillation losses) must have been off in the recorded run
+    removed = {"cldice_weight": 0.0, "cldice_iterations": 5, "distill_from": "", "distill_weight": 0.0}
+    for gone in set(recorded) - set(expected):
+        assert recorded.pop(gone) == removed[gone], gone
     # an option added after the checkpoint was trained must be at its default: it did not exist then
     defaults = dataclasses.asdict(TrainConfig())
     for later in set(expected) - set(recorded):
@@ -240,6 +195,72 @@ def test_bundled_recipe_is_the_bundled_checkpoints_recipe() -> None:
     first = dataclasses.asdict(stage1)
     changed = {k for k, v in dataclasses.asdict(stage2).items() if first[k] != v}
     assert changed == {"out_dir", "init_from", "epochs", "restart_epochs", "lr", "seed", "name", "augment"}
+
+
+def test_a_two_stage_recipe_fine_tunes_stage_1s_best_checkpoint_each_in_its_folder(data: Path, tmp_path: Path) -> None:
+    import torch
+
+    tiny = dict(limit_images=2, validation=("drive_22",), epochs=1, steps_per_epoch=2, batch_size=2, patch_size=64,
+                patches_per_draw=2, model={"base_channels": 4, "depth": 3, "attention": True})
+    cfg = TrainConfig(out_dir=str(tmp_path / "run"), **tiny,
+                      finetune={"lr": 0.0, "seed": 1, "name": "tiny-ft", "augment": {"noise_std": 4.0}})
+    progress: list[Progress] = []
+    best = train(cfg, on_progress=progress.append)
+    assert best == tmp_path / "run" / "finetune" / "best.pt"
+    assert [(p.stage, p.done, p.total) for p in progress] == [("train", 1, 2), ("train", 2, 2),
+                                                               ("finetune", 1, 2), ("finetune", 2, 2)]
+    assert [p.fraction for p in progress] == [0.25, 0.5, 0.75, 1.0]  # of the whole recipe
+    first, second = load_checkpoint(tmp_path / "run" / "stage1" / "best.pt"), load_checkpoint(best)
+    recorded = json.loads(second.info["train_config"])
+    assert recorded["init_from"] == str(tmp_path / "run" / "stage1" / "best.pt") and recorded["finetune"] == {}
+    assert recorded["augment"] == {"noise_std": 4.0} and (second.name, first.name) == ("tiny-ft", cfg.name)
+    # lr 0: stage 2's convolutions are stage 1's best weights
+    convs = [k for k, v in first.state_dict.items() if v.ndim == 4]
+    assert convs and all(torch.equal(second.state_dict[k], first.state_dict[k]) for k in convs)
+    # resuming the finished recipe does no further step in either stage
+    progress.clear()
+    assert train(TrainConfig(**{**cfg.__dict__, "resume": True}), on_progress=progress.append) == best
+    assert progress == []
+
+
+def test_train_command_runs_both_stages_with_its_flags_in_each(data: Path, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from fundus_app.cli import main
+
+    recipe = tmp_path / "two.toml"
+    recipe.write_text(f'out_dir = "{(tmp_path / "run").as_posix()}"\ndatasets = ["drive-train"]\n'
+                      'validation = ["drive_22"]\nlimit_images = 2\nbatch_size = 2\npatch_size = 64\n'
+                      '[model]\nbase_channels = 4\ndepth = 3\n[finetune]\nepochs = 3\nlr = 1e-4\n')
+    assert main(["train", "--config", str(recipe), "--epochs", "1", "--steps-per-epoch", "1", "--quiet"]) == 0
+    assert capsys.readouterr().out.strip() == str(tmp_path / "run" / "finetune" / "best.pt")
+    for stage in ("stage1", "finetune"):  # --epochs 1 overrides the fine-tune's own 3 epochs too
+        log = (tmp_path / "run" / stage / "log.jsonl").read_text().splitlines()
+        assert len(log) == 1, stage
+    stage2 = json.loads((tmp_path / "run" / "finetune" / "config.json").read_text())
+    assert (stage2["epochs"], stage2["lr"], stage2["steps_per_epoch"]) == (1, 1e-4, 1)
+
+
+def test_a_run_without_validation_images_keeps_a_best_checkpoint_in_both_stages(data: Path, tmp_path: Path) -> None:
+    # without validation the epochs are ranked by -loss, which is below -1 early on (Dice + focal > 1):
+    # stage 2 must still find stage 1's best.pt (`fundus-app train --no-validation` or a smoke run)
+    cfg = TrainConfig(out_dir=str(tmp_path / "run"), limit_images=2, validation=(), epochs=1, steps_per_epoch=1,
+                      batch_size=2, patch_size=64, patches_per_draw=2, model={"base_channels": 4, "depth": 3},
+                      finetune={"seed": 1})
+    assert train(cfg) == tmp_path / "run" / "finetune" / "best.pt"
+    assert (tmp_path / "run" / "stage1" / "best.pt").is_file() and (tmp_path / "run" / "finetune" / "best.pt").is_file()
+
+
+def test_recipe_options_that_cannot_work_in_stage_2_are_refused_before_stage_1(tmp_path: Path) -> None:
+    from fundus_app.errors import FundusError
+
+    with pytest.raises(ValueError, match="finetune cannot set out_dir"):
+        TrainConfig.from_dict({"finetune": {"out_dir": "elsewhere"}})
+    with pytest.raises(ValueError, match="unknown training option.*in finetune: epoch"):
+        TrainConfig.from_dict({"finetune": {"epoch": 3}})
+    cfg = TrainConfig(out_dir=str(tmp_path / "run"), finetune={"model": {"refine_passes": 1}})
+    with pytest.raises(FundusError, match="refine_passes"):
+        train(cfg)
+    assert not (tmp_path / "run").exists()  # refused before stage 1 started
 
 
 def test_patch_sampler_keeps_labels_aligned_with_images(data: Path) -> None:
@@ -288,55 +309,3 @@ def test_camera_degradation_blurs_sharpens_and_shifts_exposure() -> None:
     jpeg = [degrade_camera(rgb, rng, AugmentConfig(jpeg_quality_min=20)) for _ in range(10)]
     assert all(j.shape == rgb.shape and j.dtype == np.uint8 for j in jpeg)
     assert any(not np.array_equal(j, rgb) for j in jpeg) and any(np.array_equal(j, rgb) for j in jpeg)
-
-
-def test_distillation_loss_is_least_at_the_teachers_logits_and_ignores_pixels_outside_the_fov() -> None:
-    import torch
-
-    from fundus_app.train.losses import distillation_loss
-
-    teacher_logits = torch.linspace(-4, 4, 64).reshape(1, 1, 8, 8)
-    teacher = torch.sigmoid(teacher_logits)
-    valid = torch.ones_like(teacher)
-    valid[..., :2] = 0
-    at = distillation_loss(teacher_logits, teacher, valid)
-    assert at < distillation_loss(teacher_logits + 0.5, teacher, valid)
-    assert at < distillation_loss(teacher_logits - 0.5, teacher, valid)
-    outside = teacher_logits.clone()
-    outside[..., :2] = 9.0
-    assert torch.isclose(distillation_loss(outside, teacher, valid), at)
-
-
-def test_distillation_trains_the_student_on_the_teachers_probabilities(data: Path, tmp_path: Path) -> None:
-    # Checked exactly on one step rather than by how close a few dozen steps bring a tiny student: that
-    # distance swung from 0.2 to 1.3 of the untrained gap with the seed and the host's float rounding.
-    import torch
-
-    from fundus_app.errors import FundusError
-    from fundus_app.train.losses import distillation_loss
-
-    base = dict(limit_images=2, validation=("drive_22",), epochs=1, steps_per_epoch=1, batch_size=2, patch_size=64,
-                patches_per_draw=2)
-    # any network other than the student will do: its probabilities differ from the labels and the student's
-    teacher_path = train(TrainConfig(out_dir=str(tmp_path / "teacher"), model={"base_channels": 4, "depth": 3,
-                                                                                 "attention": True}, **base))
-    student_model = {"base_channels": 2, "depth": 3, "attention": False}
-    progress: list[Progress] = []
-    train(TrainConfig(out_dir=str(tmp_path / "distilled"), lr=0.0, dice_weight=0.0, focal_weight=0.0,
-                      distill_from=str(teacher_path), distill_weight=1.0, model=student_model, **base),
-          on_progress=progress.append)
-
-    x, y, v, student = first_training_step(TrainConfig(out_dir="", model=student_model, **base))
-    with torch.no_grad():
-        logits = student(x)
-        to_teacher = float(distillation_loss(logits, torch.sigmoid(load_checkpoint(teacher_path).build_model()(x)), v))
-        to_labels = float(distillation_loss(logits, y, v))
-    # the loss is the student's cross-entropy against the teacher's probabilities, not against the labels
-    assert progress[0].values["loss"] == pytest.approx(to_teacher, rel=1e-4)
-    assert abs(to_teacher - to_labels) > 0.01 * to_teacher
-    with pytest.raises(FundusError, match="distill_from"):
-        train(TrainConfig(out_dir=str(tmp_path / "no_teacher"), distill_weight=1.0, model=student_model, **base))
-    assert not (tmp_path / "no_teacher" / "state.pt").exists()
-    with pytest.raises(FundusError, match="other pixels"):
-        train(TrainConfig(out_dir=str(tmp_path / "other_pixels"), distill_from=str(teacher_path), distill_weight=1.0,
-                          preprocess={"reference_fov_px": 600.0}, model=student_model, **base))
