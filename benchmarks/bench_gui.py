@@ -24,11 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from fundus_app.resources import resources_dir
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="fundus-bench-")  # leave the user's QSettings alone
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
 
 def _summary(values_s: list[float]) -> str:
@@ -80,7 +79,7 @@ def renderer_redraws(repeats: int) -> None:
 
 def window_timings(image: Path, repeats: int) -> int:
     """Event-loop gaps while the worker processes ``image``, then the in-window slider redraws."""
-    import gui_probe
+    import gui_probe  # beside this script: its folder is on the path when it runs
     from PyQt5.QtCore import QTimer
 
     app, window = gui_probe.open_window()
@@ -130,7 +129,7 @@ def window_timings(image: Path, repeats: int) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--image", type=Path, default=REPO / "resources" / "samples" / "hrf_01_h.jpg")
+    parser.add_argument("--image", type=Path, default=resources_dir() / "samples" / "hrf_01_h.jpg")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-window", action="store_true", help="renderer figures only (no Qt)")
     args = parser.parse_args()

@@ -20,7 +20,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="fundus-bench-")  # leave the user's QSettings alone
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _process_age_s() -> float:
