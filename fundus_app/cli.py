@@ -1,4 +1,4 @@
-"""The ``fundus-app`` command line: segment, evaluate, report, train, gui.
+"""The ``fundus-app`` command line: segment, batch, evaluate, report, train, gui.
 
 Every failure the user can cause ends as one line on stderr and a non-zero
 exit code, never a traceback.
@@ -93,6 +93,52 @@ def cmd_segment(args: argparse.Namespace) -> int:
         print(f"{path.name}: vessel density {100 * bio['vessel_density']:.2f}%, fractal dimension "
               f"{bio['fractal_dimension']:.3f}, {seg.timings['total']:.2f} s")
     return 1 if failed else 0
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from fundus_app.atomic import ensure_writable_folder
+    from fundus_app.batch.cluster import ModelOptions, connect, dashboard_link, load_model_on_workers, run_batch
+    from fundus_app.batch.inputs import count_items, iter_items, passthrough_columns
+    from fundus_app.batch.table import open_table, table_columns
+    from fundus_app.batch.task import TaskOptions
+
+    if getattr(sys, "frozen", False):  # the desktop installer leaves Dask out
+        raise FundusError('Batches on a cluster run from a Python installation (pip install "fundus-app[cluster]"), '
+                          "not from the desktop installer; use segment here.")
+    patient = (("patient_id_hash",) if args.anonymise else ()) + (("patient_name", "patient_id") if args.patient_data
+                                                                  else ())
+    columns = table_columns(passthrough_columns(args.inputs), patient_columns=patient)
+    total = count_items(args.inputs, recursive=args.recursive)
+    if not total:
+        raise FundusError("no input images were found.")
+    out_dir = ensure_writable_folder(args.out)
+    table = Path(args.table) if args.table else out_dir / "batch.csv"
+    options = TaskOptions(threshold=args.threshold, min_speck=args.min_speck, crf=args.crf, anonymise=args.anonymise,
+                          patient_data=args.patient_data)
+    with connect(args.scheduler, workers=args.workers) as client:
+        link = dashboard_link(client)
+        if link and not args.quiet:
+            print(f"Dask dashboard: {link}", file=sys.stderr, flush=True)
+        load_model_on_workers(client, ModelOptions(args.model, args.device, args.backend, args.threads_per_worker))
+        with open_table(table, columns) as writer, \
+                tqdm(total=total, unit="image", disable=args.quiet, smoothing=0.05, file=sys.stderr) as bar:
+
+            def on_row(row: dict) -> None:
+                writer.write(row)
+                bar.update(1)
+                if row["status"] == "failed":
+                    bar.write(f"fundus-app: error: {row['error']}", file=sys.stderr)
+
+            summary = run_batch(client, iter_items(args.inputs, recursive=args.recursive), out_dir, options,
+                                on_row=on_row)
+    print(f"{summary.rows} of {total} images: {summary.done} segmented, {summary.skipped} already done, "
+          f"{summary.failed} failed; table {table}")
+    if summary.interrupted:
+        _err("interrupted; the finished images are kept: run the same command again to do the rest.")
+        return 130
+    return 1 if summary.failed else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -210,6 +256,32 @@ def build_parser() -> argparse.ArgumentParser:
                    help="skip images whose JSON already exists in --out (resume a batch)")
     model_options(p)
     p.set_defaults(func=cmd_segment)
+
+    p = sub.add_parser(
+        "batch", help="segment many images (files, folders, manifest CSVs) on a Dask cluster or local workers",
+        description="Segment every image of the inputs with Dask distributed: a local cluster of worker processes "
+        "(default, one per core) or an existing scheduler (--scheduler). Each image gets the files 'segment' writes; "
+        "the run gets one table, a row per image. A manifest is a CSV whose first column is the image path; its "
+        "other columns are copied into the table. Run the same command again to resume: finished images are not "
+        "computed again.")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="image files, folders or manifest .csv files")
+    p.add_argument("--out", required=True, help="output folder")
+    p.add_argument("--table", help="results table, .parquet or .csv (default: OUT/batch.csv)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=int, help="local worker processes (default: one per CPU core)")
+    where.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786); starts nothing")
+    p.add_argument("--threads-per-worker", dest="threads_per_worker", type=int, default=1,
+                   help="inference threads in each worker process (default 1: no oversubscription)")
+    p.add_argument("--recursive", action="store_true", help="also the images in sub-folders of folder inputs")
+    p.add_argument("--min-speck", dest="min_speck", type=int, default=0,
+                   help="remove vessel fragments smaller than this many pixels")
+    p.add_argument("--anonymise", action="store_true",
+                   help="add a hash of the DICOM patient ID to the table (a linkage key), never the ID itself")
+    p.add_argument("--patient-data", dest="patient_data", action="store_true",
+                   help="add the DICOM patient name and ID to the table and the JSONs (off by default)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    model_options(p)
+    p.set_defaults(func=cmd_batch)
 
     p = sub.add_parser(
         "evaluate", help="score the model on a labelled dataset from its written files",

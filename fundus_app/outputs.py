@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 import cv2
@@ -51,8 +52,13 @@ def final_mask(segmentation: Segmentation, threshold: float, min_speck: int = 0)
 
 
 def write_outputs(image: FundusImage, segmentation: Segmentation, out_dir: str | Path, *, stem: str | None = None,
-                  threshold: float | None = None, min_speck: int = 0) -> tuple[OutputPaths, dict[str, Any]]:
-    """Write the four output files; returns their paths and the JSON record."""
+                  threshold: float | None = None, min_speck: int = 0,
+                  extra: Mapping[str, Any] | None = None) -> tuple[OutputPaths, dict[str, Any]]:
+    """Write the four output files; returns their paths and the JSON record.
+
+    ``extra``: more fields for the JSON record (a batch's source key; patient fields only when
+    the user asked for them).
+    """
     out_dir = Path(out_dir)
     stem = stem or (image.path.stem if image.path else "image")
     t = segmentation.default_threshold if threshold is None else float(threshold)
@@ -77,6 +83,7 @@ def write_outputs(image: FundusImage, segmentation: Segmentation, out_dir: str |
         "timings_s": {k: round(v, 4) for k, v in segmentation.timings.items()},
         "biomarkers": measure_vessels(mask, segmentation.fov).as_dict(),
         "warning": image.meta.get("warning"),
+        **(extra or {}),
         "app_version": __version__,
         "intended_use": "For research and review support; not a diagnosis.",
     }

@@ -97,16 +97,18 @@ class Segmenter:
     """A loaded model ready to segment images. Create with ``Segmenter.load()``."""
 
     def __init__(self, checkpoint: Checkpoint, device: str = "auto", *, flips: bool = False,
-                 backend: str | None = None, onnx_path: Path | None = None, onnx_verify_manifest: bool = True) -> None:
+                 backend: str | None = None, onnx_path: Path | None = None, onnx_verify_manifest: bool = True,
+                 threads: int | None = None) -> None:
         """``backend``: "torch", "onnx" (ONNX Runtime, CPU) or "auto" (ONNX when usable on CPU, else torch);
-        None: ``config.settings().backend``."""
+        ``threads``: CPU inference threads (0: the library's choice). None: ``config.settings()``'s."""
         self.checkpoint = checkpoint
         self.device = resolve_device(device)
         self.model = checkpoint.build_model().to(self.device)
         self.flips = flips
         config = settings()
-        if self.device.type == "cpu" and config.threads:
-            torch.set_num_threads(config.threads)
+        threads = config.threads if threads is None else threads
+        if self.device.type == "cpu" and threads:
+            torch.set_num_threads(threads)
         if self.device.type == "cpu":
             # NHWC lets oneDNN pick its fast convolution kernels: 1.4-1.7x on the bundled net, same
             # output (experiments/bench_levers.py). Inputs may stay NCHW; torch converts once.
@@ -128,7 +130,7 @@ class Segmenter:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, device: str = "auto", *, flips: bool = False,
-             backend: str | None = None) -> Segmenter:
+             backend: str | None = None, threads: int | None = None) -> Segmenter:
         """Load the bundled checkpoint (``path=None``) or a compatible one from ``path``.
 
         The bundled checkpoint must match the SHA-256 in ``models/manifest.json``. An ONNX
@@ -144,10 +146,10 @@ class Segmenter:
                 raise ModelError(f"The bundled model's manifest ({MANIFEST_NAME}) does not list a SHA-256 for "
                                  f"{p.name}; the installation is incomplete.")
             return cls(load_checkpoint(p, expected), device, flips=flips, backend=backend,
-                       onnx_path=p.with_suffix(".onnx"))
+                       onnx_path=p.with_suffix(".onnx"), threads=threads)
         p = Path(path)
         return cls(load_checkpoint(p), device, flips=flips, backend=backend, onnx_path=p.with_suffix(".onnx"),
-                   onnx_verify_manifest=False)
+                   onnx_verify_manifest=False, threads=threads)
 
     @property
     def device_label(self) -> str:
