@@ -6,8 +6,8 @@ exit code, never a traceback.
 from __future__ import annotations
 
 import argparse
-import logging
 import json
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -71,14 +71,16 @@ def cmd_segment(args: argparse.Namespace) -> int:
     out_dir = ensure_writable_folder(args.out)  # a read-only or blocked --out: one line, before the model loads
     segmenter = _segmenter(args)
     failed = 0
-    for path, stem in zip(inputs, unique_stems(inputs)):
+    for path, stem in zip(inputs, unique_stems(inputs), strict=True):
         if args.skip_done and OutputPaths.for_stem(out_dir, stem).json.is_file():
             print(f"{path.name}: already done, skipped")
             continue
         try:
             analysis = analyse_file(path, segmenter, crf=args.crf)
             image, seg = analysis.image, analysis.segmentation
-            _, record = write_outputs(image, seg, out_dir, stem=stem, threshold=args.threshold, min_speck=args.min_speck)
+            _, record = write_outputs(
+                image, seg, out_dir, stem=stem, threshold=args.threshold, min_speck=args.min_speck
+            )
         except FundusError as exc:
             _err(str(exc))
             failed += 1
@@ -117,8 +119,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     table = Path(args.table) if args.table else out_dir / "batch.csv"
     options = TaskOptions(threshold=args.threshold, min_speck=args.min_speck, crf=args.crf, anonymise=args.anonymise,
                           patient_data=args.patient_data)
-    with connect(args.scheduler, workers=args.workers) as client:
-        link = dashboard_link(client)
+    with connect(args.scheduler, workers=args.workers, timeout=args.connect_timeout) as client:
+        link = dashboard_link(client, local=not args.scheduler)
         if link and not args.quiet:
             print(f"Dask dashboard: {link}", file=sys.stderr, flush=True)
         load_model_on_workers(client, ModelOptions(args.model, args.device, args.backend, args.threads_per_worker))
@@ -170,9 +172,19 @@ def cmd_report(args: argparse.Namespace) -> int:
     from fundus_app.pipeline import analyse_file
     from fundus_app.report import write_report
 
-    analysis = analyse_file(args.file, lambda: _segmenter(args), crf=args.crf)  # a bad file fails before the model loads
-    path = write_report(analysis.image, analysis.segmentation, args.out, threshold=args.threshold, lang=args.lang, anonymise=args.anonymise,
-                        overwrite=args.force, min_speck=args.min_speck)
+    analysis = analyse_file(
+        args.file, lambda: _segmenter(args), crf=args.crf
+    )  # a bad file fails before the model loads
+    path = write_report(
+        analysis.image,
+        analysis.segmentation,
+        args.out,
+        threshold=args.threshold,
+        lang=args.lang,
+        anonymise=args.anonymise,
+        overwrite=args.force,
+        min_speck=args.min_speck,
+    )
     print(path)
     return 0
 
@@ -270,6 +282,8 @@ def build_parser() -> argparse.ArgumentParser:
     where = p.add_mutually_exclusive_group()
     where.add_argument("--workers", type=int, help="local worker processes (default: one per CPU core)")
     where.add_argument("--scheduler", help="address of a running Dask scheduler (tcp://host:8786); starts nothing")
+    p.add_argument("--connect-timeout", dest="connect_timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="how long to try to reach --scheduler (default 10)")
     p.add_argument("--threads-per-worker", dest="threads_per_worker", type=int, default=1,
                    help="inference threads in each worker process (default 1: no oversubscription)")
     p.add_argument("--recursive", action="store_true", help="also the images in sub-folders of folder inputs")
@@ -325,10 +339,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=["en", "zh"])
     p.set_defaults(func=cmd_gui)
 
-    p = sub.add_parser("train", help="train a vessel model on DRIVE + STARE training images",
-                       description="Train a vessel model. Without --config: the shipped recipe's stage 1 (TrainConfig's "
-                       "defaults); configs/vessel_unet.toml is the whole shipped recipe, stage 1 then its fine-tune, each "
-                       "in its own folder of OUT_DIR (stage1/, finetune/).")
+    p = sub.add_parser(
+        "train",
+        help="train a vessel model on DRIVE + STARE training images",
+        description="Train a vessel model. Without --config: the shipped recipe's stage 1 (TrainConfig's "
+        "defaults); configs/vessel_unet.toml is the whole shipped recipe, stage 1 then its fine-tune, each "
+        "in its own folder of OUT_DIR (stage1/, finetune/).",
+    )
     p.add_argument("--config", help="TOML file with TrainConfig options (flags override it, in every stage)")
     p.add_argument("--out-dir", dest="out_dir")
     p.add_argument("--epochs", type=int)

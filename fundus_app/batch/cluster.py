@@ -81,6 +81,7 @@ class SegmenterPlugin(distributed.WorkerPlugin):
 def run_task(item: BatchItem, stem: str, out_dir: str, options: TaskOptions) -> dict[str, Any]:
     """The task each worker runs: ``process_item`` with the worker's model."""
     plugin = distributed.get_worker().plugins[PLUGIN_NAME]
+    assert isinstance(plugin, SegmenterPlugin)
     return process_item(item, stem, Path(out_dir), options, plugin.segmenter)
 
 
@@ -115,7 +116,7 @@ def connect(scheduler: str | None = None, *, workers: int | None = None, timeout
             client.close()
         return
     n = workers or os.cpu_count() or 1
-    address = ":0" if dashboard and _has_dashboard() else None
+    address = ":0" if dashboard else None  # a free port: never a clash with another dashboard
     with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=address,
                                   silence_logs=logging.ERROR) as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:
@@ -130,10 +131,13 @@ def _has_dashboard() -> bool:
     return True
 
 
-def dashboard_link(client: Any) -> str | None:
-    """The scheduler's dashboard address, when it serves one."""
+def dashboard_link(client: Any, *, local: bool) -> str | None:
+    """The scheduler's dashboard address, when it serves one (a local one needs bokeh installed:
+    without it Dask still opens the port, but every page is 'not found')."""
     services = (client.scheduler_info() or {}).get("services", {})
-    return client.dashboard_link if "dashboard" in services else None
+    if "dashboard" not in services or (local and not _has_dashboard()):
+        return None
+    return str(client.dashboard_link)
 
 
 def load_model_on_workers(client: Any, model: ModelOptions) -> None:

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cli_runner import run_cli
 from dicom_factory import dicom_bytes
 
@@ -18,12 +17,13 @@ def _table(path: Path) -> list[dict[str, str]]:
     return sorted(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines()), key=lambda r: int(r["index"]))
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_one_line(tmp_path: Path, drive_test_image: Path) -> None:
     with socket.socket() as s:  # a port nothing listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     result = run_cli("batch", str(drive_test_image), "--out", str(tmp_path / "out"), "--scheduler",
-                     f"tcp://127.0.0.1:{port}", timeout=120)
+                     f"tcp://127.0.0.1:{port}", "--connect-timeout", "2", timeout=120)
     assert result.returncode == 1
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"fundus-app: error: Cannot reach the Dask scheduler at tcp://127.0.0.1:{port}")
@@ -92,5 +92,7 @@ def test_resume_after_an_interrupted_run_computes_only_the_missing_images(tmp_pa
         second = run_batch(client, iter_items(images), out, TaskOptions(), on_row=rows.append)
     assert (second.skipped, second.done, second.failed) == (done_before, 5 - done_before, 0)
     assert sorted(r["index"] for r in rows) == list(range(5))
-    assert {name: (out / name).stat().st_mtime_ns for name in finished} == finished, "a finished image was written again"
+    assert {name: (out / name).stat().st_mtime_ns for name in finished} == finished, (
+        "a finished image was written again"
+    )
     assert len(list(out.glob("*.json"))) == 5
