@@ -87,8 +87,14 @@ def throughput(name: str, paths: list[Path], repeat: int, work: Path) -> None:
     for label, rate in rates.items():
         print(f"  {label:<32} {rate:7.2f} images/s")
     one, two = rates["batch, 1 worker(s) x 1 thread"], rates["batch, 2 worker(s) x 1 thread"]
-    print(f"  cluster overhead at one worker (vs segment, 1 thread): {100 * (1 - one / rates['segment, 1 thread(s)']):+.1f} %")
-    print(f"  speed-up, 2 workers vs 1: x{two / one:.2f}; vs segment with 2 threads: x{two / rates['segment, 2 thread(s)']:.2f}")
+    print(
+        "  cluster overhead at one worker (vs segment, 1 thread): "
+        f"{100 * (1 - one / rates['segment, 1 thread(s)']):+.1f} %"
+    )
+    print(
+        f"  speed-up, 2 workers vs 1: x{two / one:.2f}; "
+        f"vs segment with 2 threads: x{two / rates['segment, 2 thread(s)']:.2f}"
+    )
 
 
 def memory(lines: int, work: Path) -> None:
@@ -129,7 +135,7 @@ def memory(lines: int, work: Path) -> None:
         print(f"  {n:>6}  {client_mb:9.0f}   {'  '.join(f'{w:.0f}' for w in workers_mb)}")
     first, last = samples[0], samples[-1]
     print(f"  growth from row {first[0]} to {last[0]}: client {last[1] - first[1]:+.0f} MB, workers "
-          f"{', '.join(f'{b - a:+.0f}' for a, b in zip(first[2], last[2]))} MB")
+          f"{', '.join(f'{b - a:+.0f}' for a, b in zip(first[2], last[2], strict=True))} MB")
 
 
 def main() -> None:

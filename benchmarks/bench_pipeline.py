@@ -47,7 +47,8 @@ def host_speed() -> str:
     a = np.random.default_rng(0).random((1024, 1024), dtype=np.float32)
     py = statistics.median(timeit(loop, 5))
     mm = statistics.median(timeit(lambda: a @ a, 5))
-    return f"host yardsticks: 2M-step Python loop {1000 * py:.0f} ms, 1024^2 float32 matmul {2 * 1024**3 / mm / 1e9:.0f} GFLOP/s"
+    return (f"host yardsticks: 2M-step Python loop {1000 * py:.0f} ms, "
+            f"1024^2 float32 matmul {2 * 1024**3 / mm / 1e9:.0f} GFLOP/s")
 
 
 def timeit(fn: Callable[[], object], repeats: int) -> list[float]:
@@ -85,7 +86,7 @@ def gui_probe(image: Path | None = None) -> dict | None:
     return json.loads(res.stdout.strip().splitlines()[-1])
 
 
-def batch_images_per_second(seg, paths: list[Path]) -> float:  # noqa: ANN001 - torch types stay out
+def batch_images_per_second(seg, paths: list[Path]) -> float:
     """Load, segment and threshold a folder of images one after the other, as ``fundus-app segment`` does."""
     from fundus_app import load_image
 
@@ -96,7 +97,7 @@ def batch_images_per_second(seg, paths: list[Path]) -> float:  # noqa: ANN001 - 
     return len(paths) / (time.perf_counter() - t)
 
 
-def interleaved_backends(fast, reference, images: list) -> tuple[float, float]:  # noqa: ANN001
+def interleaved_backends(fast, reference, images: list) -> tuple[float, float]:
     """Median segment time of two segmenters, alternating image by image (fair on a noisy machine)."""
     fast.segment(images[0]), reference.segment(images[0])
     a, b = [], []
@@ -139,7 +140,9 @@ def main() -> int:
             print(f"{label}: missing {path}")
             continue
         image = load_image(path)
-        stages: dict[str, list[float]] = {"load (decode + FOV)": timeit(lambda: load_image(path), args.repeats)}
+        stages: dict[str, list[float]] = {
+            "load (decode + FOV)": timeit(lambda path=path: load_image(path), args.repeats)
+        }
         runs = []
         for _ in range(args.repeats + 1):
             runs.append(seg.segment(image).timings)
@@ -148,8 +151,11 @@ def main() -> int:
             stages[key] = [r[key] for r in runs]
         result = seg.segment(image)
         mask = result.mask()
-        stages["threshold + overlay"] = timeit(lambda: overlay(image.rgb, result.mask(0.5), edge_strength=0.5), args.repeats)
-        stages["biomarkers"] = timeit(lambda: measure_vessels(mask, image.fov), max(3, args.repeats // 2))
+        stages["threshold + overlay"] = timeit(
+            lambda image=image, result=result: overlay(image.rgb, result.mask(0.5), edge_strength=0.5), args.repeats
+        )
+        stages["biomarkers"] = timeit(lambda mask=mask, image=image: measure_vessels(mask, image.fov),
+                                      max(3, args.repeats // 2))
         stages["CRF (extra)"] = [seg.segment(image, crf=True).timings["crf"] for _ in range(3)]
         try:
             from fundus_app.report import write_report
@@ -157,10 +163,11 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 counter = iter(range(1000))
                 stages["PDF report"] = timeit(
-                    lambda: write_report(image, result, Path(tmp) / f"r{next(counter)}.pdf"), 3)
+                    lambda image=image, result=result, counter=counter, tmp=tmp: write_report(
+                        image, result, Path(tmp) / f"r{next(counter)}.pdf"), 3)
         except ImportError:
             pass
-        end_to_end = timeit(lambda: seg.segment(load_image(path)).mask(), args.repeats)
+        end_to_end = timeit(lambda path=path: seg.segment(load_image(path)).mask(), args.repeats)
         print(f"== {label} ==")
         for name, t in stages.items():
             print(f"  {name:24s}{fmt(t)}")

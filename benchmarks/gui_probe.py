@@ -37,7 +37,7 @@ def _ms(values: list[float]) -> dict[str, float]:
     return {"median_ms": statistics.median(ms), "min_ms": min(ms), "max_ms": max(ms), "n": len(ms)}
 
 
-def open_window():  # noqa: ANN201 - Qt types stay out of the signature
+def open_window():
     """The application and a shown, non-interactive window (English, throw-away settings)."""
     from fundus_app.gui.app import create_application
     from fundus_app.gui.i18n import TranslatorManager
@@ -54,7 +54,7 @@ def open_window():  # noqa: ANN201 - Qt types stay out of the signature
     return app, window
 
 
-def wait_for_result(app, window, timeout_s: float = 300) -> bool:  # noqa: ANN001
+def wait_for_result(app, window, timeout_s: float = 300) -> bool:
     """Process events until a result and its final biomarkers are on screen."""
     deadline = time.monotonic() + timeout_s
     while not (window.current is not None and not window.biomarkers.pending and window.biomarkers.values):
@@ -65,11 +65,11 @@ def wait_for_result(app, window, timeout_s: float = 300) -> bool:  # noqa: ANN00
     return True
 
 
-def slider_timings(window) -> dict[str, dict[str, float]]:  # noqa: ANN001
+def slider_timings(window) -> dict[str, dict[str, float]]:
     """Each value: ``setValue`` plus a synchronous repaint of the overlay pane (what the user waits for)."""
     slider, edge, pane = window.controls.threshold, window.controls.edge, window.right.viewport()
 
-    def timed(widget, value: int) -> float:  # noqa: ANN001
+    def timed(widget, value: int) -> float:
         t = time.perf_counter()
         widget.setValue(value)
         pane.repaint()

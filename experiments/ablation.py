@@ -45,24 +45,38 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     "focal-x3": ("loss: focal weight 3", {"focal_weight": 3.0}),
     # gamma 0 turns the focal term into plain BCE: the loss FR-UNet, SA-UNet and IterNet train with
     "bce-dice": ("loss: Dice + plain BCE (focal gamma 0)", {"focal_gamma": 0.0}),
-    "strong-aug": ("stronger colour/scale/geometry augmentation",
-                   {"augment": {"hsv_jitter": 0.2, "scale_range": [0.6, 1.5], "rotation_deg": 30.0,
-                                "elastic_alpha": 10.0}}),
+    "strong-aug": (
+        "stronger colour/scale/geometry augmentation",
+        {"augment": {"hsv_jitter": 0.2, "scale_range": [0.6, 1.5], "rotation_deg": 30.0, "elastic_alpha": 10.0}},
+    ),
     # what differs between cameras after the scale normalisation: sharpness, exposure curve, noise, JPEG
-    "camera-aug": ("camera degradations: blur/sharpen sigma <= 1.5, gamma exp(+-0.3), noise <= 4, JPEG q >= 40",
-                   {"augment": {"blur_sigma": 1.5, "gamma_jitter": 0.3, "noise_std": 4.0, "jpeg_quality_min": 40}}),
-    "multi-scale": ("multi-scale training: scale 0.5-2.0 (bundled 0.8-1.2), nothing else",
-                    {"augment": {"scale_range": [0.5, 2.0]}}),
+    "camera-aug": (
+        "camera degradations: blur/sharpen sigma <= 1.5, gamma exp(+-0.3), noise <= 4, JPEG q >= 40",
+        {"augment": {"blur_sigma": 1.5, "gamma_jitter": 0.3, "noise_std": 4.0, "jpeg_quality_min": 40}},
+    ),
+    "multi-scale": (
+        "multi-scale training: scale 0.5-2.0 (bundled 0.8-1.2), nothing else",
+        {"augment": {"scale_range": [0.5, 2.0]}},
+    ),
     # thin vessels 1.5x wider in pixels for the network; the map is shrunk back for scoring
-    "fov-810": ("working scale: FOV diameter 810 px (bundled 540), training and inference",
-                {"preprocess": {"reference_fov_px": 810.0}}),
+    "fov-810": (
+        "working scale: FOV diameter 810 px (bundled 540), training and inference",
+        {"preprocess": {"reference_fov_px": 810.0}},
+    ),
     # more context per patch (bottleneck 12x12, not 6x6), same pixels per step and images per batch
-    "patch-192": ("patches 192x192, batch 4 (bundled 96x96, batch 16): same pixels per step",
-                  {"patch_size": 192, "batch_size": 4, "patches_per_draw": 2}),
-    "patch-272": ("patches 272x272, batch 2: same pixels per step", {"patch_size": 272, "batch_size": 2, "patches_per_draw": 1}),
+    "patch-192": (
+        "patches 192x192, batch 4 (bundled 96x96, batch 16): same pixels per step",
+        {"patch_size": 192, "batch_size": 4, "patches_per_draw": 2},
+    ),
+    "patch-272": (
+        "patches 272x272, batch 2: same pixels per step",
+        {"patch_size": 272, "batch_size": 2, "patches_per_draw": 1},
+    ),
     # the published DRIVE figures come from DRIVE-only training; its validation drops stare_im0139
-    "drive-only": ("training data: DRIVE only (18 images, no STARE)",
-                   {"datasets": ["drive-train"], "validation": ["drive_39", "drive_40"]}),
+    "drive-only": (
+        "training data: DRIVE only (18 images, no STARE)",
+        {"datasets": ["drive-train"], "validation": ["drive_39", "drive_40"]},
+    ),
 }
 
 
@@ -108,7 +122,9 @@ def table() -> str:
         lines.append(
             f"| {name} | {what} | {ev['params'] / 1e6:.2f} M | {statistics.median(r['seconds'] for r in log):.0f} | "
             f"{best['epoch']}/{len(log)} | {val} | {d['threshold']:.2f} | {d['mean']['f1']:.4f} | "
-            f"{d['mean']['auc']:.4f} | {s['mean']['f1']:.4f} | {s['mean']['auc']:.4f} | {hrf} | {d['median_seconds']:.2f} |")
+            f"{d['mean']['auc']:.4f} | {s['mean']['f1']:.4f} | {s['mean']['auc']:.4f} | {hrf} | "
+            f"{d['median_seconds']:.2f} |"
+        )
     return "\n".join(lines)
 
 

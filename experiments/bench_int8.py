@@ -67,7 +67,10 @@ def main() -> int:
                 seconds[name].append(time.perf_counter() - t)
                 f1[name].append(metrics.score(result.mask(), truth, fov, probability=result.probability).f1)
     for name in f1:
-        print(f"{name:8s} DRIVE test F1 {np.mean(f1[name]):.4f}   segment median {1000 * statistics.median(seconds[name]):.0f} ms")
+        print(
+            f"{name:8s} DRIVE test F1 {np.mean(f1[name]):.4f}   "
+            f"segment median {1000 * statistics.median(seconds[name]):.0f} ms"
+        )
     return 0
 
 

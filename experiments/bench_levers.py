@@ -86,7 +86,7 @@ def main() -> int:
                     out = model(x_in)
                     times.append(time.perf_counter() - t)
                 prob = torch.sigmoid(out.float())[0, 0].numpy()
-        except Exception as exc:  # noqa: BLE001 - a lever that does not work here is reported, not fatal
+        except Exception as exc:
             print(f"  {name:28s} n/a: {type(exc).__name__}: {str(exc).splitlines()[0][:90]}")
             continue
         med = statistics.median(times) * 1000

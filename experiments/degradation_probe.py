@@ -9,12 +9,13 @@ DRIVE and STARE test image (through a PNG file, so the loader estimates the degr
 in use), segments with the bundled checkpoint and each ``--model`` at its own threshold, and scores
 F1 and AUC inside the dataset's scoring FOV against the unchanged labels, in memory. The effects are
 the training augmentation's own functions (``fundus_app.train.data``). ``validation`` is the bundled
-recipe's validation images (``configs/vessel_unet.toml``: drive_39, drive_40, stare_im0139), never trained on: a candidate is
-chosen on them, the test sets only report. ``--resize`` first resamples every photograph with its label
-and FOV (``probe_table.resampled``): ``--sets hrf-sample --resize 0.285`` is the one labelled
-high-resolution photograph as a 999-px-wide camera would take it. ``--given-fov`` segments every
-degraded photograph within the field of view estimated from the undegraded one, so a row measures the
-network alone, the FOV estimate set aside. Prints a markdown table.
+recipe's validation images (``configs/vessel_unet.toml``: drive_39, drive_40, stare_im0139), never
+trained on: a candidate is chosen on them, the test sets only report. ``--resize`` first resamples
+every photograph with its label and FOV (``probe_table.resampled``): ``--sets hrf-sample --resize
+0.285`` is the one labelled high-resolution photograph as a 999-px-wide camera would take it.
+``--given-fov`` segments every degraded photograph within the field of view estimated from the
+undegraded one, so a row measures the network alone, the FOV estimate set aside. Prints a markdown
+table.
 """
 from __future__ import annotations
 
@@ -85,11 +86,17 @@ def main() -> None:
                         help="only these effects (default: all)")
     parser.add_argument("--given-fov", action="store_true",
                         help="segment within the FOV estimated from the undegraded photograph")
-    parser.add_argument("--resize", type=float, default=1.0,
-                        help="resample every photograph, label and FOV by this factor first (0.285: HRF at 999 px wide)")
+    parser.add_argument(
+        "--resize",
+        type=float,
+        default=1.0,
+        help="resample every photograph, label and FOV by this factor first (0.285: HRF at 999 px wide)",
+    )
     args = parser.parse_args()
     paths = [bundled_path(), *args.model]
-    checkpoints = {("bundled" if p == bundled_path() else p.parent.name + "/" + p.name): load_checkpoint(p) for p in paths}
+    checkpoints = {
+        ("bundled" if p == bundled_path() else p.parent.name + "/" + p.name): load_checkpoint(p) for p in paths
+    }
     segmenters = {name: Segmenter(ckpt, device="cpu", backend="torch") for name, ckpt in checkpoints.items()}
     sets = tuple(args.sets)
     print_header(["effect", "model", *(f"{ds} F1 / AUC" for ds in sets)])
@@ -104,7 +111,10 @@ def main() -> None:
                     rgb, truth, fov = resampled(sc.image.rgb, sc.truth, sc.fov, args.resize)
                     image = as_loaded(apply(rgb), Path(tmp) / "degraded.png")
                     if args.given_fov:
-                        clean_fov = cv2.resize(sc.image.fov.astype(np.uint8), fov.shape[::-1], interpolation=cv2.INTER_NEAREST) > 0
+                        clean_fov = (
+                            cv2.resize(sc.image.fov.astype(np.uint8), fov.shape[::-1], interpolation=cv2.INTER_NEAREST)
+                            > 0
+                        )
                         image = FundusImage(image.rgb, clean_fov)
                     for name, seg in segmenters.items():
                         prob = seg.segment(image).probability

@@ -6,8 +6,8 @@
 No stored dataset has a camera between DRIVE/STARE (FOV 540-690 px) and HRF (about 3300 px),
 the range of CHASE_DB1 and most clinic cameras. This resamples every DRIVE and STARE test image
 (``--sets``: or the bundled recipe's validation images, to choose on) and its label by ``--factor``
-(``probe_table.resampled``: bicubic or area-averaged image and label, the label cut at half cover), runs the network at the
-checkpoint's own scale and at each ``--fov`` with ``max_scale`` 1 (never enlarge, like
+(``probe_table.resampled``: bicubic or area-averaged image and label, the label cut at half cover),
+runs the network at the checkpoint's own scale and at each ``--fov`` with ``max_scale`` 1 (never enlarge, like
 ``python -m experiments.inference_scale --max-scale 1``) and scores F1 at the checkpoint's threshold and AUC
 inside the FOV, in memory. A resampled label holds no finer vessel than the
 original, so the figures measure only what a mismatched vessel calibre costs, not what a finer

@@ -48,7 +48,7 @@ def hysteresis(prob: np.ndarray, high: float, low: float) -> np.ndarray:
     return keep[labels]
 
 
-def mean_f1(items: list[Scored], predict) -> float:  # noqa: ANN001
+def mean_f1(items: list[Scored], predict) -> float:
     return float(np.mean([metrics.score(predict(p), y, fov).f1 for p, y, fov in items]))
 
 
@@ -98,13 +98,16 @@ def threshold_spread(seg: Segmenter, groups: dict[str, list[Scored]]) -> None:
         curve = [mean_f1(items, lambda p, t=t: p >= t) for t in grid]
         per_image = [[metrics.score(p >= t, y, fov).f1 for t in THRESHOLD_GRID] for p, y, fov in items]
         best[name] = [THRESHOLD_GRID[int(np.argmax(f))] for f in per_image]
-        print(f"{name} ({len(items)} images), mean F1 at " + ", ".join(f"{t:.2f}: {v:.4f}" for t, v in zip(grid, curve)))
+        print(
+            f"{name} ({len(items)} images), mean F1 at "
+            + ", ".join(f"{t:.2f}: {v:.4f}" for t, v in zip(grid, curve, strict=True))
+        )
         print(f"  best threshold per image: median {np.median(best[name]):.2f}, {min(best[name]):.2f}-"
               f"{max(best[name]):.2f}; F1 at each image's best {np.mean([max(f) for f in per_image]):.4f}")
     a, b = platt_fit(groups["validation"])
     for name, items in groups.items():
         rule = [expected_f1_threshold(1 / (1 + np.exp(-(a * _logit(p[fov]) + b))), p[fov]) for p, _, fov in items]
-        f1 = np.mean([metrics.score(p >= t, y, fov).f1 for (p, y, fov), t in zip(items, rule)])
+        f1 = np.mean([metrics.score(p >= t, y, fov).f1 for (p, y, fov), t in zip(items, rule, strict=True)])
         print(f"{name}: each image at the threshold maximising its expected F1 (probabilities Platt-calibrated on "
               f"the validation pixels, a {a:.2f} b {b:+.2f}): thresholds {min(rule):.2f}-{max(rule):.2f}, F1 {f1:.4f}")
     stats = {"mean probability": lambda p, fov: p[fov].mean(), "fraction >= 0.5": lambda p, fov: (p[fov] >= 0.5).mean()}
@@ -143,7 +146,9 @@ def main() -> None:
           f"elsewhere {counts['fp'] - counts['fp_beside']}")
     oracle = np.mean([max(metrics.score(p >= t, y, fov).f1 for t in THRESHOLD_GRID) for p, y, fov in test])
     print(f"each image at its own best threshold (upper bound): F1 {oracle:.4f}")
-    pairs = [(round(h, 2), round(lo, 2)) for h in np.arange(0.50, 0.951, 0.04) for lo in np.arange(0.30, h + 1e-9, 0.04)]
+    pairs = [
+        (round(h, 2), round(lo, 2)) for h in np.arange(0.50, 0.951, 0.04) for lo in np.arange(0.30, h + 1e-9, 0.04)
+    ]
     val = {pair: mean_f1(validation, lambda p, pair=pair: hysteresis(p, *pair)) for pair in pairs}
     high, low = max(val, key=val.get)
     print(f"hysteresis chosen on validation: high {high:.2f}, low {low:.2f} (validation F1 {val[high, low]:.4f}, "

@@ -25,7 +25,9 @@ def main(argv: list[str] | None = None) -> int:
         sc = load_for_scoring(case)
         estimated, scored, vessel = sc.image.fov, sc.fov, sc.truth  # all (H, W) bool
         missed = scored & ~estimated
-        print(f"{case.name} | {int(missed.sum())} | {int((vessel & missed).sum())} | {int((estimated & ~scored).sum())}")
+        print(
+            f"{case.name} | {int(missed.sum())} | {int((vessel & missed).sum())} | {int((estimated & ~scored).sum())}"
+        )
         fov_px, fov_out = fov_px + int(scored.sum()), fov_out + int(missed.sum())
         vessel_px, vessel_out = vessel_px + int((vessel & scored).sum()), vessel_out + int((vessel & missed).sum())
     print(f"total: {fov_out} of {fov_px} scoring-FOV px ({100 * fov_out / fov_px:.3f} %) and "

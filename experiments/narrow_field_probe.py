@@ -68,18 +68,32 @@ def main() -> None:
     parser.add_argument("--sets", nargs="+", default=["drive-test", "stare-test"], choices=list(CAMERA_DEGREES))
     parser.add_argument("--fov-px", type=float, default=None,
                         help="resample each crop to this FOV diameter (default: back to the original one)")
-    parser.add_argument("--fov", type=float, nargs="*", default=[], help="also segment at these working FOVs (never enlarging)")
-    parser.add_argument("--effect", default="none", choices=list(EFFECTS), help="camera effect applied to each simulated photograph")
+    parser.add_argument(
+        "--fov", type=float, nargs="*", default=[], help="also segment at these working FOVs (never enlarging)"
+    )
+    parser.add_argument(
+        "--effect", default="none", choices=list(EFFECTS), help="camera effect applied to each simulated photograph"
+    )
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
     reference = ckpt.preprocess.reference_fov_px
     own = Segmenter(ckpt, device="cpu", backend="torch")
     scoring = {ds: [load_for_scoring(c) for c in cases(ds)] for ds in args.sets}
-    print_header(["crop", "simulated camera" + ("" if args.effect == "none" else f", {args.effect}"), "working FOV px", *(f"{ds} F1 / AUC" for ds in args.sets)])
+    print_header(
+        [
+            "crop",
+            "simulated camera" + ("" if args.effect == "none" else f", {args.effect}"),
+            "working FOV px",
+            *(f"{ds} F1 / AUC" for ds in args.sets),
+        ]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for crop in args.crop:
             matched = Segmenter(at_scale(ckpt, reference * crop), device="cpu", backend="torch")
-            rules = {f"{own_rule(ckpt.preprocess)} (own rule)": own, f"{reference * crop:.0f} (trained calibre)": matched}
+            rules = {
+                f"{own_rule(ckpt.preprocess)} (own rule)": own,
+                f"{reference * crop:.0f} (trained calibre)": matched,
+            }
             rules.update({f"{fov_px:.0f}": Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")
                           for fov_px in args.fov})
             scores: dict[str, dict[str, list[metrics.Scores]]] = {r: {ds: [] for ds in args.sets} for r in rules}

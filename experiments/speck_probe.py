@@ -31,7 +31,9 @@ def main() -> None:
     training, validation = checkpoint_splits(ckpt)
     splits = {"validation": validation, "training": training}
     segmenter = Segmenter(ckpt, device="cpu", backend="torch")
-    print("| images | " + " | ".join(f"min speck {n}" for n in args.sizes) + " |\n" + "|---" * (len(args.sizes) + 1) + "|")
+    print(
+        "| images | " + " | ".join(f"min speck {n}" for n in args.sizes) + " |\n" + "|---" * (len(args.sizes) + 1) + "|"
+    )
     for split, split_cases in splits.items():
         f1 = np.zeros((len(split_cases), len(args.sizes)))
         for i, case in enumerate(split_cases):

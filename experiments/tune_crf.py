@@ -48,7 +48,7 @@ def main() -> None:
     rows = [("no CRF", *mean_f1(False))]
     original = postprocess.dense_crf
     for values in itertools.product(*GRID.values()):
-        params = dict(zip(GRID, values))
+        params = dict(zip(GRID, values, strict=True))
         with mock.patch.object(postprocess, "dense_crf", functools.partial(original, **params)):
             rows.append((", ".join(f"{k} {v:g}" for k, v in params.items()), *mean_f1(True)))
     print(f"threshold {ckpt.threshold:.2f}; validation: {', '.join(sc.name for sc in validation)}")

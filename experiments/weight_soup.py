@@ -58,21 +58,26 @@ def validated(ckpt: Checkpoint, validation: list) -> dict:
 
 
 def describe(label: str, result: dict) -> str:
-    return f"{label}: validation mean F1 {result['mean_f1']:.4f} at {result['threshold']:.2f}, AUC {result['mean_auc']:.4f}"
+    return (f"{label}: validation mean F1 {result['mean_f1']:.4f} at {result['threshold']:.2f}, "
+            f"AUC {result['mean_auc']:.4f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
-    parser.add_argument("ingredients", type=Path, nargs="+", help="checkpoints; the first gives preprocessing and validation split")
-    parser.add_argument("--greedy", action="store_true", help="greedy soup (keep an ingredient only if validation F1 holds)")
+    parser.add_argument(
+        "ingredients", type=Path, nargs="+", help="checkpoints; the first gives preprocessing and validation split"
+    )
+    parser.add_argument(
+        "--greedy", action="store_true", help="greedy soup (keep an ingredient only if validation F1 holds)"
+    )
     args = parser.parse_args()
     loaded = [load_checkpoint(p) for p in args.ingredients]
     template = loaded[0]
     _, validation = checkpoint_splits(template)
     # every ingredient scored with the template's preprocessing: the soup will segment with it
     scored = []
-    for path, ckpt in zip(args.ingredients, loaded):
+    for path, ckpt in zip(args.ingredients, loaded, strict=True):
         result = validated(with_weights(template, ckpt.state_dict, [str(path)]), validation)
         print(describe(str(path), result), flush=True)
         scored.append((result["mean_f1"], str(path), ckpt))

@@ -5,7 +5,7 @@ parameters). Nothing else in the package reads ``FUNDUS_*`` variables.
 
 | variable | setting | default |
 |---|---|---|
-| ``FUNDUS_DATA`` | folder of the benchmark datasets (``DRIVE/``, ``STARE/`` ...) | ``../shared/data`` beside the checkout |
+| ``FUNDUS_DATA`` | folder of the benchmark datasets (``DRIVE/`` ...) | ``../shared/data`` beside the checkout |
 | ``FUNDUS_THREADS`` | CPU threads for inference (0: the library's choice) | 0 |
 | ``FUNDUS_BACKEND`` | inference engine: auto, torch or onnx | auto |
 | ``FUNDUS_MODELS_DIR`` | folder of the bundled models and their manifest | set by the installer's runtime hook |

@@ -114,7 +114,7 @@ def _owners(images: list[Path], files: list[Path], suffix: str | None) -> dict[P
     """
     by_stem = {im.stem.casefold(): im for im in images}
     tokens = [_first_token(im.stem) for im in images]
-    by_token = dict(zip(tokens, images)) if len(set(tokens)) == len(tokens) else {}
+    by_token = dict(zip(tokens, images, strict=True)) if len(set(tokens)) == len(tokens) else {}
     owned: dict[Path, list[Path]] = {im: [] for im in images}
     for f in files:
         stem = f.stem.casefold()
@@ -124,7 +124,9 @@ def _owners(images: list[Path], files: list[Path], suffix: str | None) -> dict[P
         else:
             owner = by_stem.get(stem)
             if owner is None:
-                prefixes = [s for s in by_stem if stem.startswith(s) and len(stem) > len(s) and stem[len(s)] in _SEPARATORS]
+                prefixes = [
+                    s for s in by_stem if stem.startswith(s) and len(stem) > len(s) and stem[len(s)] in _SEPARATORS
+                ]
                 owner = by_stem[max(prefixes, key=len)] if prefixes else by_token.get(_first_token(stem))
         if owner is not None and owner != f:
             owned[owner].append(f)
@@ -165,9 +167,9 @@ def labelled_folder_cases(images: str | Path, labels: str | Path, masks: str | P
         image_files = [f for f in image_files if not f.stem.casefold().endswith(mask_suffix.casefold())]
     if not image_files:
         raise FundusError(f"No labelled images were found in {images}.")
-    stems = [f.stem.casefold() for f in image_files]
-    if len(set(stems)) != len(stems):
-        twins = sorted({f for f in image_files if stems.count(f.stem.casefold()) > 1})
+    image_stems = [f.stem.casefold() for f in image_files]
+    if len(set(image_stems)) != len(image_stems):
+        twins = sorted({f for f in image_files if image_stems.count(f.stem.casefold()) > 1})
         raise FundusError(f"Two images in {images} have the same name: {_names(twins)}.")
     found_labels = _owners(image_files, label_files, label_suffix)
     found_masks = _owners(image_files, mask_files, mask_suffix) if masks is not None else {}

@@ -45,7 +45,7 @@ def load_for_scoring(case: Case) -> ScoringCase:
     image = load_image(case.image)
     fov = load_mask(case.fov) if case.fov is not None else image.fov
     truth = load_mask(case.label)
-    for path, mask in ((case.label, truth), (case.fov, fov)):
+    for path, mask in ((case.label, truth), (case.fov or case.image, fov)):
         if mask.shape != image.shape:  # a label of another image, or resized: refuse rather than mis-score
             raise FundusError(f"{path.name} is {mask.shape[1]}x{mask.shape[0]} pixels but {case.image.name} is "
                               f"{image.shape[1]}x{image.shape[0]}: it cannot be its label or mask.")

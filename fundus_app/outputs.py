@@ -9,9 +9,9 @@ Every file is written atomically; patient data never goes into them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 import cv2

@@ -38,8 +38,14 @@ class Analysis:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def analyse_file(path: str | os.PathLike[str], segmenter: ImageSegmenter | Callable[[], ImageSegmenter], *, crf: bool = False,
-                 on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> Analysis:
+def analyse_file(
+    path: str | os.PathLike[str],
+    segmenter: ImageSegmenter | Callable[[], ImageSegmenter],
+    *,
+    crf: bool = False,
+    on_progress: ProgressFn | None = None,
+    should_cancel: CancelFn | None = None,
+) -> Analysis:
     """Load ``path`` and segment it.
 
     ``segmenter`` is a loaded Segmenter or a function returning one, called after the file has

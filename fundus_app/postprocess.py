@@ -43,8 +43,12 @@ def dense_crf(rgb: np.ndarray, probability: np.ndarray, fov: np.ndarray, *, iter
     crf.setUnaryEnergy(np.ascontiguousarray(unary_from_softmax(np.stack([1 - p, p]))))
     if gaussian_weight > 0:
         crf.addPairwiseGaussian(sxy=gaussian_sxy, compat=gaussian_weight)
-    crf.addPairwiseBilateral(sxy=bilateral_sxy, srgb=bilateral_srgb, rgbim=np.array(rgb, dtype=np.uint8, order="C", copy=True),
-                             compat=bilateral_weight)
+    crf.addPairwiseBilateral(
+        sxy=bilateral_sxy,
+        srgb=bilateral_srgb,
+        rgbim=np.array(rgb, dtype=np.uint8, order="C", copy=True),
+        compat=bilateral_weight,
+    )
     q = np.array(crf.inference(iterations), dtype=np.float32).reshape(2, h, w)[1]
     q[~fov] = 0.0
     return q

@@ -44,7 +44,9 @@ def main() -> None:
     parser.add_argument("dst", type=Path)
     parser.add_argument("--working-fov", type=float, default=None, help="FOV diameter (px) to segment at")
     parser.add_argument("--max-scale", type=float, default=None, help="largest resampling factor (1: never enlarge)")
-    parser.add_argument("--min-scale", type=float, default=None, help="smallest resampling factor (0.5: shrink at most 2x)")
+    parser.add_argument(
+        "--min-scale", type=float, default=None, help="smallest resampling factor (0.5: shrink at most 2x)"
+    )
     parser.add_argument("--max-working-fov", type=float, default=None,
                         help="widest working FOV (px) a photograph that --min-scale keeps large may have")
     parser.add_argument("--max-detail-loss", type=float, default=None,

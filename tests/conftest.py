@@ -9,7 +9,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from fundus_app.datasets import data_root  # noqa: E402
+from fundus_app.datasets import data_root
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "resources" / "samples" / "hrf_01_h.jpg"

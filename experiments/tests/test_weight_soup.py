@@ -1,4 +1,6 @@
-"""experiments/weight_soup.py: a soup is the element-wise mean of its ingredients' weights and computes the same network."""
+"""experiments/weight_soup.py: a soup is the element-wise mean of its ingredients' weights and
+computes the same network."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -62,9 +62,14 @@ def _manifest_rows(manifest: Path) -> Iterator[tuple[Path, dict[str, str]]]:
             if not row or not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(header):
-                raise FundusError(f"Manifest {manifest.name}, line {line}: {len(row)} values for {len(header)} columns.")
+                raise FundusError(
+                    f"Manifest {manifest.name}, line {line}: {len(row)} values for {len(header)} columns."
+                )
             path = Path(row[0].strip())
-            yield (path if path.is_absolute() else base / path), dict(zip(header[1:], (c.strip() for c in row[1:])))
+            yield (
+                (path if path.is_absolute() else base / path),
+                dict(zip(header[1:], (c.strip() for c in row[1:]), strict=False)),
+            )  # short rows: blank cells
 
 
 def _folder_files(folder: Path, recursive: bool) -> Iterator[Path]:

@@ -37,7 +37,7 @@ def catalogue_language(code: str | None) -> str:
 class RetranslatingWidget(QWidget):
     """A widget that sets its visible text in ``retranslate()``, again on every language change."""
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.LanguageChange:
             self.retranslate()
         super().changeEvent(event)

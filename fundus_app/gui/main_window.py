@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
         return self.display.current
 
     # -- language ------------------------------------------------------------------------------------
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.LanguageChange:
             self.retranslate()
         super().changeEvent(event)
@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
         self.tasks.shutdown()
         self.display_tasks.shutdown()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.interactive:
             self.prefs.set_geometry(self.saveGeometry(), self.saveState())
             self.prefs.edge_strength = self.session.edge_strength

@@ -72,7 +72,7 @@ class ImageItem(QGraphicsItem):
     def has_levels(self) -> bool:
         return len(self._images) > 1
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt API
+    def boundingRect(self) -> QRectF:
         return QRectF(0, 0, self._w, self._h)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
@@ -150,7 +150,7 @@ class ImagePane(QGraphicsView):
         vp = self.viewport().rect()
         return QPointF(pos.x() - vp.width() / 2, pos.y() - vp.height() / 2)
 
-    def wheelEvent(self, event) -> None:  # noqa: N802, ANN001 - Qt API
+    def wheelEvent(self, event) -> None:  # noqa: ANN001 - Qt API
         if self.item.array is None:
             return
         delta = event.angleDelta().y() or event.angleDelta().x()
@@ -160,7 +160,7 @@ class ImagePane(QGraphicsView):
         self.view_state.zoom(1.0015 ** delta, self.mapToScene(pos), self._offset(pos))
         event.accept()
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mousePressEvent(self, event) -> None:  # noqa: ANN001
         if event.button() == Qt.LeftButton and self.item.array is not None:
             self._drag_from = event.pos()
             self.viewport().setCursor(Qt.ClosedHandCursor)
@@ -168,7 +168,7 @@ class ImagePane(QGraphicsView):
             return
         super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseMoveEvent(self, event) -> None:  # noqa: ANN001
         if self._drag_from is not None:
             d = event.pos() - self._drag_from
             self._drag_from = event.pos()
@@ -178,7 +178,7 @@ class ImagePane(QGraphicsView):
             return
         super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseReleaseEvent(self, event) -> None:  # noqa: ANN001
         if self._drag_from is not None and event.button() == Qt.LeftButton:
             self._drag_from = None
             self.viewport().setCursor(Qt.OpenHandCursor)
@@ -186,11 +186,11 @@ class ImagePane(QGraphicsView):
             return
         super().mouseReleaseEvent(event)
 
-    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802, ANN001
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: ANN001
         self.fit_requested.emit()
         event.accept()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802, ANN001
+    def resizeEvent(self, event) -> None:  # noqa: ANN001
         super().resizeEvent(event)
         if self.view_state.fit_mode:
             self.fit_requested.emit()
@@ -198,7 +198,7 @@ class ImagePane(QGraphicsView):
             self._apply_view()
 
     # -- overlays: hint and caption ----------------------------------------------------------
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:  # noqa: N802
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
         if not (self.hint or self.caption):
             return
         painter.save()
@@ -224,19 +224,19 @@ class ImagePane(QGraphicsView):
         painter.restore()
 
     # -- drag and drop -----------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dragMoveEvent(self, event) -> None:  # noqa: N802, ANN001
+    def dragMoveEvent(self, event) -> None:  # noqa: ANN001
         if local_paths(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = local_paths(event.mimeData())
         if paths:
             event.acceptProposedAction()
@@ -264,7 +264,7 @@ class FileDropFilter(QObject):
 
     dropped = pyqtSignal(list)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
         if kind not in (QEvent.DragEnter, QEvent.DragMove, QEvent.Drop):
             return False

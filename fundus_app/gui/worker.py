@@ -126,7 +126,7 @@ class InferenceWorker(QThread):
     def _should_cancel(self) -> bool:
         return self._cancel_current or self._stopping
 
-    def run(self) -> None:  # noqa: D102 - QThread entry point
+    def run(self) -> None:
         _lower_this_thread_priority()
         if self._warm_up:
             try:

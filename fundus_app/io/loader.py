@@ -192,6 +192,7 @@ def load_mask(path: str | os.PathLike[str]) -> np.ndarray:
         raise _fail(p, f"the file is corrupt or not a supported image ({type(exc).__name__})") from None
     if pixels.ndim == 3:
         pixels = pixels.max(axis=2)
+    half: float
     if pixels.dtype == np.uint8:
         half = 127
     elif np.issubdtype(pixels.dtype, np.integer):

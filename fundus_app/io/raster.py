@@ -106,7 +106,7 @@ def decode(data: bytes, *, max_pixels: int) -> tuple[np.ndarray, dict[str, Any]]
         except Exception:
             raise ImageLoadError(f"its {fmt} data are truncated or corrupt") from None
         try:
-            img = ImageOps.exif_transpose(img) or img
+            img = ImageOps.exif_transpose(img) or img  # type: ignore[assignment]  # an Image, no longer the file
         except Exception:  # a broken EXIF orientation is not worth refusing the image
             meta["warning"] = "; ".join(filter(None, [meta.get("warning"), "unreadable EXIF orientation ignored"]))
         mode = img.mode

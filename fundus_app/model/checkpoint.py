@@ -18,8 +18,8 @@ from fundus_app.atomic import atomic_path
 from fundus_app.errors import ModelError
 from fundus_app.model.manifest import MANIFEST_NAME, manifest_entry, sha256_of
 from fundus_app.model.unet import AttentionUNet, RetiredVariantError, UNetConfig
-from fundus_app.resources import models_dir
 from fundus_app.preprocess import PreprocessConfig
+from fundus_app.resources import models_dir
 
 FORMAT = "fundus-vessel-checkpoint/1"
 BUNDLED_NAME = "vessel_unet.pt"

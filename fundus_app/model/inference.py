@@ -72,7 +72,9 @@ def predict_logits_to_prob(model: Callable[[torch.Tensor], torch.Tensor], x: np.
     ph, pw = max(tile_h, h), max(tile_w, w)
     padded = np.pad(x, ((0, ph - h), (0, pw - w)), mode="reflect" if (ph - h < h and pw - w < w) else "constant")
     boxes = [(y, x0) for y in starts_y for x0 in starts_x]
-    weight = _window(tile_h)[:, :1] * _window(tile_w)[:1, :] if len(boxes) > 1 else np.ones((tile_h, tile_w), np.float32)
+    weight = (
+        _window(tile_h)[:, :1] * _window(tile_w)[:1, :] if len(boxes) > 1 else np.ones((tile_h, tile_w), np.float32)
+    )
     acc = np.zeros((ph, pw), np.float32)
     norm = np.zeros((ph, pw), np.float32)
     with torch.inference_mode():
@@ -87,7 +89,7 @@ def predict_logits_to_prob(model: Callable[[torch.Tensor], torch.Tensor], x: np.
                 prob = prob + torch.sigmoid(model(t.flip(-2))).flip(-2)
                 prob = prob / 3
             prob_np = prob[:, 0].float().cpu().numpy()
-            for (y, x0), p in zip(chunk, prob_np):
+            for (y, x0), p in zip(chunk, prob_np, strict=True):
                 acc[y:y + tile_h, x0:x0 + tile_w] += p * weight
                 norm[y:y + tile_h, x0:x0 + tile_w] += weight
     return (acc / np.maximum(norm, 1e-6))[:h, :w]
@@ -112,7 +114,7 @@ class Segmenter:
         if self.device.type == "cpu":
             # NHWC lets oneDNN pick its fast convolution kernels: 1.4-1.7x on the bundled net, same
             # output (experiments/bench_levers.py). Inputs may stay NCHW; torch converts once.
-            self.model = self.model.to(memory_format=torch.channels_last)
+            self.model = self.model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # stubs lack it
         backend = (backend or config.backend).lower()
         if backend not in BACKENDS:
             raise ModelError(f"Unknown backend '{backend}'; choose auto, torch or onnx.")
@@ -214,7 +216,9 @@ class Segmenter:
             t2 = t3
         report(Progress(0.95, "postprocess"))
         H, W = image.shape
-        prob = prob_small if prob_small.shape == (H, W) else cv2.resize(prob_small, (W, H), interpolation=cv2.INTER_LINEAR)
+        prob = (
+            prob_small if prob_small.shape == (H, W) else cv2.resize(prob_small, (W, H), interpolation=cv2.INTER_LINEAR)
+        )
         prob = np.clip(prob, 0.0, 1.0, out=prob)
         prob[~image.fov] = 0.0
         timings["postprocess"] = time.perf_counter() - t2

@@ -44,7 +44,7 @@ def export_onnx(checkpoint: Checkpoint, path: str | os.PathLike[str]) -> Path:
     tmp = path.with_name(path.name + ".tmp")
     with warnings.catch_warnings():  # the exporter's deprecation and trace notes: the graph is checked in tests
         warnings.simplefilter("ignore")
-        torch.onnx.export(model, example, str(tmp), input_names=["x"], output_names=["logits"],
+        torch.onnx.export(model, (example,), str(tmp), input_names=["x"], output_names=["logits"],
                           dynamic_axes={"x": {0: "batch", 2: "height", 3: "width"},
                                         "logits": {0: "batch", 2: "height", 3: "width"}},
                           opset_version=17, dynamo=False)
@@ -82,7 +82,7 @@ def load_runner(checkpoint: Checkpoint, path: Path, *, threads: int | None = Non
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     try:
         session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    except Exception as exc:  # noqa: BLE001 - any load failure falls back to torch
+    except Exception as exc:
         log.warning("ignoring %s: onnxruntime cannot load it (%s); using torch", path.name, exc)
         return None
     source = session.get_modelmeta().custom_metadata_map.get(SOURCE_KEY)

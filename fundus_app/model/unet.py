@@ -147,6 +147,6 @@ class AttentionUNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         feats = self.encoder(x)
         y = feats[-1]
-        for stage, skip in zip(self.stages, reversed(feats[:-1])):
+        for stage, skip in zip(self.stages, reversed(feats[:-1]), strict=True):
             y = stage(y, skip)
         return self.head(y)

@@ -88,8 +88,9 @@ def rescale_factor(fov: np.ndarray, cfg: PreprocessConfig, detail_shrink: float 
     """Scale that brings the FOV diameter to ``cfg.reference_fov_px``.
 
     Clipped to [min_scale, max_scale] (the lower bound down to ``1 / detail_shrink`` when the
-    photograph's own detail allows that shrink, ``detail.lossless_shrink``); with ``max_working_fov_px`` set, a large FOV that
-    ``min_scale`` keeps wider than the reference is shrunk to at most that diameter.
+    photograph's own detail allows that shrink, ``detail.lossless_shrink``); with
+    ``max_working_fov_px`` set, a large FOV that ``min_scale`` keeps wider than the reference is
+    shrunk to at most that diameter.
     """
     diameter = max(fov_diameter(fov), 1.0)
     floor = cfg.min_scale if detail_shrink is None else min(cfg.min_scale, 1.0 / detail_shrink)

@@ -20,7 +20,15 @@ import cv2
 import numpy as np
 
 from fundus_app import __version__
-from fundus_app.biomarkers import BY_KEY, MEASURE_FOV_PX, REPORT_KEYS, Biomarkers, FractalFit, measure_vessels, reference_ranges
+from fundus_app.biomarkers import (
+    BY_KEY,
+    MEASURE_FOV_PX,
+    REPORT_KEYS,
+    Biomarkers,
+    FractalFit,
+    measure_vessels,
+    reference_ranges,
+)
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import FundusError
 from fundus_app.outputs import final_mask

@@ -96,7 +96,8 @@ def add_noise(rgb: np.ndarray, std: float, rng: np.random.Generator) -> np.ndarr
 def jpeg_roundtrip(rgb: np.ndarray, quality: int) -> np.ndarray:
     """The image after JPEG compression at ``quality``; unchanged if encoding fails."""
     ok, buf = cv2.imencode(".jpg", rgb[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(buf, cv2.IMREAD_COLOR)[..., ::-1].copy() if ok else rgb
+    decoded = cv2.imdecode(buf, cv2.IMREAD_COLOR) if ok else None
+    return decoded[..., ::-1].copy() if decoded is not None else rgb
 
 
 def degrade_camera(rgb: np.ndarray, rng: np.random.Generator, aug: AugmentConfig) -> np.ndarray:
@@ -127,8 +128,12 @@ def patch_maps(size: int, centre: tuple[float, float], rng: np.random.Generator,
     u = u * flip
     if aug.elastic_alpha > 0:
         g = aug.elastic_grid
-        du = cv2.resize(rng.normal(0, aug.elastic_alpha, (g, g)).astype(np.float32), (size, size), interpolation=cv2.INTER_CUBIC)
-        dv = cv2.resize(rng.normal(0, aug.elastic_alpha, (g, g)).astype(np.float32), (size, size), interpolation=cv2.INTER_CUBIC)
+        du = cv2.resize(
+            rng.normal(0, aug.elastic_alpha, (g, g)).astype(np.float32), (size, size), interpolation=cv2.INTER_CUBIC
+        )
+        dv = cv2.resize(
+            rng.normal(0, aug.elastic_alpha, (g, g)).astype(np.float32), (size, size), interpolation=cv2.INTER_CUBIC
+        )
         u, v = u + du, v + dv
     c, s = np.cos(angle) / scale, np.sin(angle) / scale
     map_x = centre[0] + c * u - s * v

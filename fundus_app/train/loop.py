@@ -21,8 +21,8 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from fundus_app.atomic import atomic_path, write_bytes
 from fundus_app.datasets import Case, cases
-from fundus_app.evaluation import select_threshold
 from fundus_app.errors import Cancelled, FundusError
+from fundus_app.evaluation import select_threshold
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
 from fundus_app.model.inference import Segmenter, resolve_device
 from fundus_app.model.unet import AttentionUNet, RetiredVariantError, UNetConfig
@@ -120,7 +120,9 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def validate(model: AttentionUNet, validation: list[Case], pre: PreprocessConfig, device: torch.device) -> dict[str, Any]:
+def validate(
+    model: AttentionUNet, validation: list[Case], pre: PreprocessConfig, device: torch.device
+) -> dict[str, Any]:
     """Score the current weights as the benchmarks do, through ``evaluation.select_threshold``.
 
     Each validation image is segmented by the product's ``Segmenter`` (scale normalisation, tiling,
@@ -147,7 +149,7 @@ def train(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel
         _check_options(stage)
     steps = [s.epochs * s.steps_per_epoch for s in stages]
     best = Path(cfg.out_dir) / "best.pt"
-    for i, (stage, label) in enumerate(zip(stages, ("train", "finetune"))):
+    for i, (stage, label) in enumerate(zip(stages, ("train", "finetune"), strict=False)):  # one stage, or two
         report = None
         if on_progress is not None:
             done_before = sum(steps[:i])
@@ -183,7 +185,9 @@ def _check_options(cfg: TrainConfig) -> None:
         raise FundusError(f"ema_decay must be 0 (off) or between 0 and 1 (got {cfg.ema_decay}).")
 
 
-def _train_stage(cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> Path:
+def _train_stage(
+    cfg: TrainConfig, on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None
+) -> Path:
     """Train one stage (``train`` has checked its options); returns its ``best.pt`` in ``out_dir``."""
     out = Path(cfg.out_dir)
     state_path = out / "state.pt"
@@ -221,7 +225,8 @@ def _train_stage(cfg: TrainConfig, on_progress: ProgressFn | None = None, should
     ema = None
     if cfg.ema_decay > 0:
         ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
-    evaluated = model if ema is None else ema.module  # the weights that are validated and saved
+    # the weights that are validated and saved: the network itself, or its moving average
+    evaluated: AttentionUNet = model if ema is None else ema.module  # type: ignore[assignment]
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     sched = torch.optim.lr_scheduler.CosineAnnealingWarmRestarts(opt, T_0=cfg.restart_epochs)
     start_epoch, best = 0, {"val_f1": float("-inf"), "val_threshold": 0.5}  # without validation: -loss, below -1
@@ -248,8 +253,14 @@ def _train_stage(cfg: TrainConfig, on_progress: ProgressFn | None = None, should
     write_bytes(out / "config.json", json.dumps(asdict(cfg), indent=2).encode("utf-8"))
 
     def make_ckpt(threshold: float, info: dict[str, Any]) -> Checkpoint:
-        return Checkpoint(model_config=model_cfg, preprocess=pre, state_dict=evaluated.state_dict(), threshold=threshold,
-                          name=cfg.name, info={"train_config": json.dumps(asdict(cfg)), **info})
+        return Checkpoint(
+            model_config=model_cfg,
+            preprocess=pre,
+            state_dict=evaluated.state_dict(),
+            threshold=threshold,
+            name=cfg.name,
+            info={"train_config": json.dumps(asdict(cfg)), **info},
+        )
 
     model.train()
     for epoch in range(start_epoch, cfg.epochs):
@@ -280,8 +291,13 @@ def _train_stage(cfg: TrainConfig, on_progress: ProgressFn | None = None, should
         improved = record["val_f1"] > best["val_f1"]
         if improved:
             best = {"val_f1": record["val_f1"], "val_threshold": record["val_threshold"], "epoch": epoch + 1}
-            save_checkpoint(make_ckpt(record["val_threshold"], {"epoch": epoch + 1, **{k: v for k, v in record.items() if k.startswith("val_")}}),
-                            out / "best.pt")
+            save_checkpoint(
+                make_ckpt(
+                    record["val_threshold"],
+                    {"epoch": epoch + 1, **{k: v for k, v in record.items() if k.startswith("val_")}},
+                ),
+                out / "best.pt",
+            )
         save_checkpoint(make_ckpt(record["val_threshold"], {"epoch": epoch + 1}), out / "last.pt")
         with atomic_path(state_path) as tmp:
             torch.save({"model": model.state_dict(), "optimizer": opt.state_dict(), "scheduler": sched.state_dict(),

@@ -8,10 +8,11 @@ options, not the file, are what a run records in its ``config.json`` and checkpo
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import tomllib
 
 from fundus_app.datasets import Case, cases
 from fundus_app.errors import FundusError

@@ -5,11 +5,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import cv2  # noqa: E402
-import pytest  # noqa: E402
-from PyQt5.QtCore import QSettings, QStandardPaths  # noqa: E402
+import cv2
+import pytest
+from PyQt5.QtCore import QSettings, QStandardPaths
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "resources" / "samples" / "hrf_01_h.jpg"
@@ -25,7 +25,7 @@ def _isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def prefs(tmp_path: Path):  # noqa: ANN201
+def prefs(tmp_path: Path):
     """Fresh preferences for each test (English, defaults)."""
     from fundus_app.gui.settings import Preferences
 
@@ -51,7 +51,7 @@ def small_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture()
-def window(qtbot, prefs):  # noqa: ANN001, ANN201
+def window(qtbot, prefs):
     from fundus_app.gui.i18n import TranslatorManager
     from fundus_app.gui.main_window import MainWindow
 
@@ -69,7 +69,7 @@ def window(qtbot, prefs):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture()
-def driver(qtbot, window):  # noqa: ANN001, ANN201
+def driver(qtbot, window):
     """The window as the tests see it: through the facade (tests/gui/facade.py)."""
     from facade import WindowDriver
 

@@ -8,7 +8,7 @@ import cv2
 from fundus_app.gui.app import SCREENSHOT_SIZE, run
 
 
-def test_screenshot_shows_both_panes(qapp, small_image: Path, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_screenshot_shows_both_panes(qapp, small_image: Path, tmp_path: Path, capsys) -> None:
     shot = tmp_path / "shot.png"
     assert run([str(small_image)], screenshot=str(shot), lang="en") == 0
     img = cv2.imread(str(shot), cv2.IMREAD_COLOR)
@@ -21,7 +21,7 @@ def test_screenshot_shows_both_panes(qapp, small_image: Path, tmp_path: Path, ca
     assert str(shot) in capsys.readouterr().out
 
 
-def test_screenshot_of_a_bad_file_fails_with_a_message(qapp, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_screenshot_of_a_bad_file_fails_with_a_message(qapp, tmp_path: Path, capsys) -> None:
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 truncated")
     shot = tmp_path / "shot.png"

@@ -22,7 +22,7 @@ def test_elf_hash_matches_qt() -> None:
     assert elf_hash(b"Hello") == 0x4EC32F
 
 
-def test_qm_is_compiled_from_ts_and_translates_every_message(qapp) -> None:  # noqa: ANN001
+def test_qm_is_compiled_from_ts_and_translates_every_message(qapp) -> None:
     ts = i18n_dir() / "fundus_zh_CN.ts"
     qm = ts.with_suffix(".qm")
     assert qm.read_bytes() == compile_ts(ts), "run: python -m tools.lrelease resources/i18n/*.ts"

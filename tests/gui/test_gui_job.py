@@ -34,8 +34,8 @@ class FakeSegmenter:
         self.checkpoint = FakeCheckpoint(PreprocessConfig(clahe_clip=3.0, clahe_tile=4))
         self.cancel_after = cancel_after
 
-    def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None,  # noqa: ANN001
-                should_cancel=None) -> Segmentation:  # noqa: ANN001
+    def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None,
+                should_cancel=None) -> Segmentation:
         for i, stage in enumerate(("preprocess", "network", "postprocess")):
             if should_cancel is not None and should_cancel():
                 raise Cancelled()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from fundus_app.gui.panels import BiomarkerPanel
 
 
-def test_biomarker_panel_shows_clears_and_shows_again(qtbot) -> None:  # noqa: ANN001
+def test_biomarker_panel_shows_clears_and_shows_again(qtbot) -> None:
     panel = BiomarkerPanel()
     qtbot.addWidget(panel)
     assert panel.caption.isVisibleTo(panel), "the hint to open an image is shown before any image"

@@ -16,7 +16,7 @@ from fundus_app.biomarkers import BY_KEY
 SAMPLE = Path(__file__).resolve().parents[2] / "resources" / "samples" / "hrf_01_h.jpg"
 
 
-def test_dropping_a_file_on_a_pane_shows_its_result(driver, small_image) -> None:  # noqa: ANN001
+def test_dropping_a_file_on_a_pane_shows_its_result(driver, small_image) -> None:
     driver.drop(small_image, on="right")
     driver.wait_for_result(small_image)
     shown = driver.shown()
@@ -32,7 +32,7 @@ def test_dropping_a_file_on_a_pane_shows_its_result(driver, small_image) -> None
     assert driver.title().startswith(small_image.name)
 
 
-def test_both_sliders_change_overlay_and_biomarkers(driver, small_image) -> None:  # noqa: ANN001
+def test_both_sliders_change_overlay_and_biomarkers(driver, small_image) -> None:
     driver.drop(small_image)  # onto the window itself this time
     driver.wait_for_result(small_image)
     before_px, before = driver.overlay_rgb(), driver.biomarker_values()
@@ -72,7 +72,7 @@ def test_both_sliders_change_overlay_and_biomarkers(driver, small_image) -> None
     assert np.array_equal(driver.overlay_rgb(), no_edges)
 
 
-def test_overlay_toggle_and_style_follow_the_core(driver, small_image) -> None:  # noqa: ANN001
+def test_overlay_toggle_and_style_follow_the_core(driver, small_image) -> None:
     driver.open(small_image)
     driver.wait_for_result(small_image)
     driver.set_style(colour=(0, 200, 255), opacity=0.35)
@@ -84,7 +84,7 @@ def test_overlay_toggle_and_style_follow_the_core(driver, small_image) -> None: 
     assert np.array_equal(driver.overlay_rgb(), driver.core_overlay())
 
 
-def test_enhanced_view_is_the_networks_clahe_black_outside_the_fov(driver, small_image) -> None:  # noqa: ANN001
+def test_enhanced_view_is_the_networks_clahe_black_outside_the_fov(driver, small_image) -> None:
     from fundus_app.model.checkpoint import bundled_path, load_checkpoint
     from fundus_app.preprocess import clahe_green
 
@@ -105,7 +105,7 @@ def test_enhanced_view_is_the_networks_clahe_black_outside_the_fov(driver, small
 
 
 def test_corrupt_file_shows_a_dialog_and_the_window_keeps_working(driver, small_image,
-                                                                  tmp_path) -> None:  # noqa: ANN001
+                                                                  tmp_path) -> None:
     bad = tmp_path / "bad.png"
     bad.write_bytes(np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes())
     driver.drop(bad, on="left")
@@ -122,7 +122,7 @@ def test_corrupt_file_shows_a_dialog_and_the_window_keeps_working(driver, small_
 
 
 @pytest.mark.slow
-def test_event_loop_runs_while_the_worker_processes_a_large_image(driver) -> None:  # noqa: ANN001
+def test_event_loop_runs_while_the_worker_processes_a_large_image(driver) -> None:
     """3504x2336: the job runs on the worker thread, and the UI thread keeps handling timer events meanwhile
     (how long its gaps are is measured by benchmarks/bench_gui.py, not asserted here)."""
     driver.wait_for_model(timeout=60_000)  # the one-off torch import (in the worker) is not part of this
@@ -142,7 +142,7 @@ def test_event_loop_runs_while_the_worker_processes_a_large_image(driver) -> Non
     assert ticks["during"] > 0, "no timer event was handled on the UI thread while the worker processed"
 
 
-def test_language_switch_changes_visible_text(driver, small_image) -> None:  # noqa: ANN001
+def test_language_switch_changes_visible_text(driver, small_image) -> None:
     driver.open(small_image)
     driver.wait_for_result(small_image)
     assert driver.menu_title("file") == "&File"
@@ -159,7 +159,7 @@ def test_language_switch_changes_visible_text(driver, small_image) -> None:  # n
     assert driver.biomarker_label("vessel_density") == "Vessel density"
 
 
-def test_folder_drop_fills_the_review_list_and_exports_csv(driver, small_image, tmp_path) -> None:  # noqa: ANN001
+def test_folder_drop_fills_the_review_list_and_exports_csv(driver, small_image, tmp_path) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()
     a, b = folder / f"a_eye{small_image.suffix}", folder / f"b_eye{small_image.suffix}"
@@ -189,7 +189,7 @@ def test_folder_drop_fills_the_review_list_and_exports_csv(driver, small_image, 
 
 
 def test_csv_export_finishes_pending_biomarkers_in_the_background(driver, small_image,
-                                                                  tmp_path) -> None:  # noqa: ANN001
+                                                                  tmp_path) -> None:
     driver.open(small_image)
     driver.wait_for_result(small_image)
     driver.move_threshold(driver.threshold_slider.value() + 7)
@@ -205,7 +205,7 @@ def test_csv_export_finishes_pending_biomarkers_in_the_background(driver, small_
     assert driver.biomarker_values() == want
 
 
-def test_an_unprocessed_image_and_clear_empty_the_panels(driver, small_image, tmp_path) -> None:  # noqa: ANN001
+def test_an_unprocessed_image_and_clear_empty_the_panels(driver, small_image, tmp_path) -> None:
     driver.open(small_image)
     driver.wait_for_result(small_image)
     other = tmp_path / f"other{small_image.suffix}"
@@ -222,14 +222,14 @@ def test_an_unprocessed_image_and_clear_empty_the_panels(driver, small_image, tm
 
 
 @pytest.mark.slow
-def test_closing_during_inference_ends_the_worker(driver) -> None:  # noqa: ANN001
+def test_closing_during_inference_ends_the_worker(driver) -> None:
     driver.open(SAMPLE)
     driver.wait_for_status(SAMPLE, "processing")
     driver.close()
     assert not driver.worker_running()
 
 
-def test_settings_are_remembered(driver, small_image) -> None:  # noqa: ANN001
+def test_settings_are_remembered(driver, small_image) -> None:
     from fundus_app.gui.settings import Preferences
 
     driver.open(small_image)
@@ -249,7 +249,7 @@ def test_settings_are_remembered(driver, small_image) -> None:  # noqa: ANN001
     assert "threshold" in driver.status_text() or "cpu" in driver.status_text()
 
 
-def test_pdf_action_follows_the_report_module(driver) -> None:  # noqa: ANN001
+def test_pdf_action_follows_the_report_module(driver) -> None:
     works = driver.wait_for_report_probe()
     try:
         from fundus_app.report import write_report  # noqa: F401
@@ -262,7 +262,7 @@ def test_pdf_action_follows_the_report_module(driver) -> None:  # noqa: ANN001
         assert "not available" in driver.action("export_pdf").toolTip()
 
 
-def test_pdf_report_is_written_and_not_overwritten_unasked(driver, small_image, tmp_path) -> None:  # noqa: ANN001
+def test_pdf_report_is_written_and_not_overwritten_unasked(driver, small_image, tmp_path) -> None:
     pytest.importorskip("fundus_app.report")
     assert driver.wait_for_report_probe()
     driver.open(small_image)
@@ -278,7 +278,7 @@ def test_pdf_report_is_written_and_not_overwritten_unasked(driver, small_image, 
     driver.dismiss_error()
 
 
-def test_wheel_zooms_around_the_cursor_and_drag_pans_both_panes(driver, small_image) -> None:  # noqa: ANN001
+def test_wheel_zooms_around_the_cursor_and_drag_pans_both_panes(driver, small_image) -> None:
     driver.open(small_image)
     driver.wait_for_result(small_image)
     vp = driver.pane("left").viewport()
@@ -303,7 +303,7 @@ def test_wheel_zooms_around_the_cursor_and_drag_pans_both_panes(driver, small_im
     assert driver.view_scale == pytest.approx(scale)
 
 
-def test_dense_crf_checkbox_reruns_the_image(driver, small_image) -> None:  # noqa: ANN001
+def test_dense_crf_checkbox_reruns_the_image(driver, small_image) -> None:
     pytest.importorskip("pydensecrf.densecrf")
     driver.open(small_image)
     driver.wait_for_result(small_image)

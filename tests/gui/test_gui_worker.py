@@ -14,7 +14,7 @@ from fundus_app.progress import Progress
 
 
 @pytest.fixture()
-def worker(qtbot):  # noqa: ANN001, ANN201
+def worker(qtbot):
     w = InferenceWorker(warm_up=False)  # no model: these jobs never ask for one
     w.start()
     yield w
@@ -23,7 +23,7 @@ def worker(qtbot):  # noqa: ANN001, ANN201
     assert not w.isRunning()
 
 
-def test_a_bad_file_is_one_failed_signal_with_the_loaders_sentence(qtbot, worker,  # noqa: ANN001
+def test_a_bad_file_is_one_failed_signal_with_the_loaders_sentence(qtbot, worker,
                                                                   tmp_path: Path) -> None:
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n not an image")
@@ -44,8 +44,8 @@ UNEXPECTED = ("'eye.png' could not be processed because of an unexpected interna
     (MemoryError(), "There is not enough memory to process 'eye.png'."),
     (RuntimeError("boom"), UNEXPECTED),
 ])
-def test_unexpected_errors_become_one_sentence(qtbot, worker, monkeypatch, raised, expected) -> None:  # noqa: ANN001
-    def explode(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
+def test_unexpected_errors_become_one_sentence(qtbot, worker, monkeypatch, raised, expected) -> None:
+    def explode(*_args, **_kwargs):
         raise raised
 
     monkeypatch.setattr(worker_module, "run_review_job", explode)
@@ -56,10 +56,10 @@ def test_unexpected_errors_become_one_sentence(qtbot, worker, monkeypatch, raise
         worker.submit(Job(5, Path("/data/eye.png")))
 
 
-def test_progress_and_result_are_forwarded(qtbot, worker, monkeypatch) -> None:  # noqa: ANN001
+def test_progress_and_result_are_forwarded(qtbot, worker, monkeypatch) -> None:
     result = object()
 
-    def job(job, provider, on_progress, should_cancel):  # noqa: ANN001, ANN202
+    def job(job, provider, on_progress, should_cancel):
         assert not should_cancel()
         on_progress(Progress(0.5, "network"))
         on_progress(Progress(1.0, "done"))
@@ -75,8 +75,8 @@ def test_progress_and_result_are_forwarded(qtbot, worker, monkeypatch) -> None: 
     assert progress == [(6, 0.5, "network"), (6, 1.0, "done")]
 
 
-def test_cancelling_the_running_job_gives_a_cancelled_signal(qtbot, worker, monkeypatch) -> None:  # noqa: ANN001
-    def job(job, provider, on_progress, should_cancel):  # noqa: ANN001, ANN202
+def test_cancelling_the_running_job_gives_a_cancelled_signal(qtbot, worker, monkeypatch) -> None:
+    def job(job, provider, on_progress, should_cancel):
         asked.wait(10)  # runs (in the worker thread) until the window asks it to stop
         if should_cancel():
             raise Cancelled()
