@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from cli_runner import run_cli
+
 from fundus_app import __version__, load_image, measure_vessels
 from fundus_app.outputs import read_mask, read_probability
 from fundus_app.preprocess import fov_diameter
@@ -59,6 +59,7 @@ def test_unknown_checkpoint_gives_one_line(tmp_path: Path, drive_test_image: Pat
     assert res.returncode == 1 and len(res.stderr.strip().splitlines()) == 1 and "model.pt" in res.stderr
 
 
+@pytest.mark.slow
 def test_evaluate_prints_per_image_and_mean(tmp_path: Path, data: Path) -> None:
     res = run_cli("evaluate", "--dataset", "drive-test", "--limit", "2", "--json", str(tmp_path / "r.json"))
     assert res.returncode == 0, res.stderr

@@ -8,8 +8,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-
 from cli_runner import run_cli
+
 from fundus_app.datasets import cases, labelled_folder_cases
 from fundus_app.errors import FundusError
 from fundus_app.io import load_mask
@@ -92,6 +92,7 @@ def test_the_stored_benchmark_laid_out_as_folders_pairs_as_its_catalogue(data: P
     assert [(c.image, c.label, c.fov) for c in found] == [(c.image, c.label, c.fov) for c in cases("drive-test")]
 
 
+@pytest.mark.slow
 def test_evaluate_a_folder_scores_as_the_benchmark_does(data: Path, tmp_path: Path) -> None:
     root = data / "DRIVE" / "test"
     res = run_cli("evaluate", "--images", str(root / "images"), "--labels", str(root / "1st_manual"), "--masks",
@@ -105,6 +106,7 @@ def test_evaluate_a_folder_scores_as_the_benchmark_does(data: Path, tmp_path: Pa
         assert folder["mean"][key] == bench["mean"][key]
 
 
+@pytest.mark.slow
 def test_evaluate_a_chase_like_folder_and_refuse_a_label_of_another_size(data: Path, tmp_path: Path) -> None:
     chase = tmp_path / "chase"
     chase.mkdir()

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from dicom_factory import dicom_bytes
 from PIL import Image, TiffImagePlugin
 from pydicom.encaps import encapsulate
 from pydicom.uid import JPEGBaseline8Bit
 
-from dicom_factory import dicom_bytes
 from fundus_app import FundusImage, ImageLoadError, load_image
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,7 +89,7 @@ CORRUPT = {
 
 
 def _capture_everything(caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str],
-                        action) -> str:  # noqa: ANN001
+                        action) -> str:
     """Run ``action`` with the application logging at DEBUG (as the GUI's log file may) and warnings
     always shown; return everything that came out: stdout/stderr at the descriptor level, log records
     (pytest 9's caplog also hooks loggers that do not propagate) and warnings.
@@ -195,7 +195,7 @@ def test_segment_outputs_and_messages_carry_no_patient_data(drive_test_image: Pa
 
 
 class _FakeSegmenter:
-    def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None, should_cancel=None):  # noqa: ANN001, ANN201
+    def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None, should_cancel=None):
         from fundus_app.domain import Segmentation
 
         prob = np.zeros(image.shape, np.float32)

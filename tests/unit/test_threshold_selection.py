@@ -10,6 +10,7 @@ from fundus_app.evaluation import evaluate_dataset, select_threshold
 from fundus_app.model.inference import Segmenter
 
 
+@pytest.mark.slow
 def test_selected_threshold_is_the_best_one_evaluate_scores(data: Path) -> None:
     seg = Segmenter.load(None, device="cpu", backend="torch")
     grid = (0.3, 0.5, 0.74, 0.9)

@@ -8,11 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fundus_app import load_image
 from fundus_app.batch.inputs import BatchItem
 from fundus_app.batch.task import TaskOptions, free_stem, process_item, source_id
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.outputs import write_outputs
-from fundus_app import load_image
 
 
 class StandInModel:
@@ -20,7 +20,7 @@ class StandInModel:
 
     calls = 0
 
-    def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None, should_cancel=None):  # noqa: ANN001, ANN201
+    def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None, should_cancel=None):
         StandInModel.calls += 1
         prob = np.zeros(image.shape, np.float32)
         prob[image.shape[0] // 2 - 2: image.shape[0] // 2 + 2, :] = 0.9

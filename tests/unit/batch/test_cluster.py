@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from cli_runner import cli_env, run_cli
 
 distributed = pytest.importorskip("distributed", reason="the cluster extra is not installed")
@@ -122,4 +121,8 @@ def test_the_cli_on_a_cluster_keeps_going_past_a_bad_file(cluster, data: Path, t
     import csv
 
     rows = list(csv.DictReader(table.read_text(encoding="utf-8-sig").splitlines()))
-    assert [r["status"] for r in sorted(rows, key=lambda r: int(r["index"]))] == ["ok", "ok", "failed"]  # 01_, 02_, broken
+    assert [r["status"] for r in sorted(rows, key=lambda r: int(r["index"]))] == [
+        "ok",
+        "ok",
+        "failed",
+    ]  # 01_, 02_, broken

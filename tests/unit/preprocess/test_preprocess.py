@@ -13,7 +13,7 @@ from fundus_app.io.loader import load_mask
 from fundus_app.preprocess import PreprocessConfig, enhance, fov_diameter, prepare, rescale
 from fundus_app.preprocess.pipeline import rescale_factor
 
-SAMPLES = Path(__file__).parents[2] / "resources" / "samples"
+SAMPLES = Path(__file__).parents[3] / "resources" / "samples"
 
 
 def _iou(a: np.ndarray, b: np.ndarray) -> float:

@@ -10,11 +10,12 @@ from fundus_app.errors import FundusError
 from fundus_app.train.loop import TrainConfig
 from fundus_app.train.recipe import merge_options, read_recipe
 
-SHIPPED = Path(__file__).resolve().parents[2] / "configs" / "vessel_unet.toml"
+SHIPPED = Path(__file__).resolve().parents[3] / "configs" / "vessel_unet.toml"
 
 
 def test_the_shipped_recipe_is_self_contained_and_its_stage_1_is_the_defaults() -> None:
     import dataclasses
+
     import tomllib
 
     with open(SHIPPED, "rb") as fh:

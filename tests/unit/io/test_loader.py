@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
+from dicom_factory import DOE_JANE, dicom_dataset
 from PIL import Image
 from pydicom.dataset import FileDataset
 from pydicom.uid import JPEG2000Lossless, RLELossless
 
-from dicom_factory import DOE_JANE, dicom_dataset
 from fundus_app import ImageLoadError, load_image
 from fundus_app.io.loader import load_mask
 
@@ -41,7 +41,7 @@ def test_drive_second_manual_palette_gif_thresholds_correctly(data: Path) -> Non
 
 
 def test_sample_jpeg() -> None:
-    image = load_image(Path(__file__).parents[2] / "resources" / "samples" / "hrf_01_h.jpg")
+    image = load_image(Path(__file__).parents[3] / "resources" / "samples" / "hrf_01_h.jpg")
     assert image.shape == (2336, 3504)
 
 
@@ -171,7 +171,9 @@ def _png_header(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     # a header claiming width x height and a tiny compressed stream: a decompression bomb
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 1000)) + chunk(b"IEND", b"")
+    )
 
 
 @pytest.mark.parametrize("name, content, reason", [
@@ -183,7 +185,9 @@ def _png_header(width: int, height: int) -> bytes:
     ("truncated.png", "truncate", "corrupt"),
     ("fake.dcm", b"\0" * 128 + b"DICM" + b"\x02\x00\x10\x00garbage", ""),
 ])
-def test_bad_files_raise_one_clear_error(tmp_path: Path, synthetic_fundus: np.ndarray, name: str, content, reason: str) -> None:
+def test_bad_files_raise_one_clear_error(
+    tmp_path: Path, synthetic_fundus: np.ndarray, name: str, content, reason: str
+) -> None:
     path = tmp_path / name
     if content is None:
         Image.fromarray(np.zeros((16, 16, 3), np.uint8)).save(path)

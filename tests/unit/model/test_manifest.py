@@ -8,7 +8,15 @@ import pytest
 
 from fundus_app import ModelError
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from fundus_app.model.manifest import FORMAT, MANIFEST_NAME, manifest_entry, manifest_sha256, read_manifest, record_file, sha256_of
+from fundus_app.model.manifest import (
+    FORMAT,
+    MANIFEST_NAME,
+    manifest_entry,
+    manifest_sha256,
+    read_manifest,
+    record_file,
+    sha256_of,
+)
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
 

@@ -74,7 +74,7 @@ def test_bundled_model_keeps_the_detail_of_high_resolution_photographs(data: Pat
     from fundus_app.preprocess import estimate_fov, fov_diameter, prepare
 
     preprocess = load_checkpoint(bundled_path()).preprocess
-    samples = Path(__file__).parents[2] / "resources" / "samples"
+    samples = Path(__file__).parents[3] / "resources" / "samples"
     hrf = load_image(samples / "hrf_01_h.jpg")
     assert abs(fov_diameter(prepare(hrf, preprocess).fov) - 1080) < 8
     drive = load_image(data / "DRIVE" / "test" / "images" / "01_test.tif")
@@ -87,7 +87,9 @@ def test_bundled_model_keeps_the_detail_of_high_resolution_photographs(data: Pat
     assert fov_diameter(prepare(FundusImage(small, small_fov), preprocess).fov) > 0.6 * fov_diameter(small_fov)
     seg = Segmenter.load(device="cpu").segment(hrf)
     shared = data.parent / "samples"
-    scores = metrics.score(seg.mask(), load_mask(shared / "hrf_01_h_manual.tif"), load_mask(shared / "hrf_01_h_mask.tif"))
+    scores = metrics.score(
+        seg.mask(), load_mask(shared / "hrf_01_h_manual.tif"), load_mask(shared / "hrf_01_h_mask.tif")
+    )
     assert scores.f1 >= 0.83, scores
 
 

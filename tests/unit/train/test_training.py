@@ -18,6 +18,8 @@ from fundus_app.progress import Progress
 from fundus_app.train.data import AugmentConfig, PatchSampler, degrade_camera, jitter_hsv, load_case
 from fundus_app.train.loop import TrainConfig, train
 
+pytestmark = pytest.mark.slow  # every test here trains a network for a step or two
+
 
 def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None:
     cfg = TrainConfig(out_dir=str(tmp_path / "run"), limit_images=2, validation=("drive_22",), epochs=1,
@@ -35,7 +37,9 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     # written mask at the image's own resolution, the criterion of evaluation.select_threshold
     again = select_threshold(Segmenter(ckpt, device="cpu", backend="torch"), cases_named(["drive_22"], ["drive-train"]))
     assert ckpt.threshold == again["threshold"] == log[0]["val_threshold"]
-    assert ckpt.info["val_f1"] == pytest.approx(again["mean_f1"], abs=1e-9) and set(log[0]["val_images"]) == {"drive_22"}
+    assert ckpt.info["val_f1"] == pytest.approx(again["mean_f1"], abs=1e-9) and set(log[0]["val_images"]) == {
+        "drive_22"
+    }
     # the checkpoint works in the product's inference path
     image = load_image(data / "DRIVE" / "test" / "images" / "01_test.tif")
     seg = Segmenter(ckpt, device="cpu").segment(image)
@@ -145,7 +149,7 @@ def test_validation_names_outside_the_training_datasets_are_refused(data: Path, 
     assert not (tmp_path / "run" / "state.pt").exists()
 
 
-CONFIGS = Path(__file__).resolve().parents[2] / "configs"
+CONFIGS = Path(__file__).resolve().parents[3] / "configs"
 
 
 @pytest.mark.parametrize("recipe", sorted(CONFIGS.glob("*.toml")), ids=lambda p: p.name)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from benchmarks import fuzz_loader as fuzz
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 SEEDS = fuzz.seed_corpus()
 #: Seconds one input may take before it counts as a hang (the slowest of 10,000 took 0.24 s on a busy CPU).
@@ -36,7 +36,7 @@ def fuzz_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.mark.parametrize("seed", SEEDS, ids=[s.name for s in SEEDS])
-def test_every_seed_loads(seed, fuzz_dir: Path) -> None:  # noqa: ANN001
+def test_every_seed_loads(seed, fuzz_dir: Path) -> None:
     """Mutations only mean something if the unmutated seed is a valid image."""
     outcome, detail, _ = fuzz.run_one(fuzz_dir / seed.name, seed.data, PER_INPUT_S)
     assert outcome == "loaded", detail
@@ -47,7 +47,7 @@ def test_every_seed_loads(seed, fuzz_dir: Path) -> None:  # noqa: ANN001
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(seed=st.sampled_from(SEEDS), mutations=st.lists(ops, min_size=1, max_size=4),
        other_extension=st.sampled_from([None, None, None, ".png", ".dcm", ".jpg"]))
-def test_mutated_inputs_load_or_fail_cleanly(seed, mutations, other_extension, fuzz_dir: Path) -> None:  # noqa: ANN001
+def test_mutated_inputs_load_or_fail_cleanly(seed, mutations, other_extension, fuzz_dir: Path) -> None:
     data = fuzz.mutate(seed, mutations)
     path = fuzz_dir / f"input{other_extension or Path(seed.name).suffix}"
     outcome, detail, seconds = fuzz.run_one(path, data, PER_INPUT_S)

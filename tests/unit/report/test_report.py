@@ -22,14 +22,14 @@ import pytest
 
 from fundus_app import load_image, measure_vessels
 from fundus_app.atomic import OutputError
+from fundus_app.biomarkers import BY_KEY, REPORT_KEYS, reference_ranges
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import FundusError
 from fundus_app.outputs import write_outputs
-from fundus_app.biomarkers import BY_KEY, REPORT_KEYS, reference_ranges
 from fundus_app.report import ClinicInfo, ReportError, build_report_data, builder, pdf, write_report
 from fundus_app.report.strings import DISCLAIMER_EN, DISCLAIMER_ZH, STRINGS
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 SAMPLE = REPO / "resources" / "samples" / "hrf_01_h.jpg"
 
 def pdf_text(path: Path, *, layout: bool = True) -> str:

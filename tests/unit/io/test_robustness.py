@@ -26,17 +26,17 @@ import cv2
 import numpy as np
 import pydicom
 import pytest
+from cli_runner import cli_env, run_cli
+from dicom_factory import dicom_bytes
 from PIL import Image
 from pydicom.dataset import FileMetaDataset
 from pydicom.encaps import encapsulate
 from pydicom.uid import DeflatedExplicitVRLittleEndian, JPEGBaseline8Bit, RLELossless
 
-from cli_runner import cli_env, run_cli
-from dicom_factory import dicom_bytes
 from fundus_app import FundusImage, ImageLoadError, load_image
 from fundus_app.io import loader
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def _permissions_bypassed() -> bool:
@@ -584,7 +584,7 @@ def test_unreadable_file_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     path.write_bytes(png(RGB))
     real_open = os.open
 
-    def refuse(p, *args, **kw):  # noqa: ANN001, ANN002, ANN003
+    def refuse(p, *args, **kw):
         if Path(p) == path:
             raise PermissionError(errno.EACCES, "Permission denied", str(p))
         return real_open(p, *args, **kw)
@@ -645,6 +645,7 @@ BAD_FOR_CLI = {
 }
 
 
+@pytest.mark.slow
 def test_cli_batch_with_good_and_bad_files(drive_test_image: Path, tmp_path: Path) -> None:
     folder = tmp_path / "批次 batch"
     folder.mkdir()
@@ -676,6 +677,7 @@ def test_cli_batch_with_good_and_bad_files(drive_test_image: Path, tmp_path: Pat
 
 
 @pytest.mark.skipif(not hasattr(os, "kill") or sys.platform == "win32", reason="SIGKILL is POSIX")
+@pytest.mark.slow
 def test_cli_batch_killed_then_resumed(drive_test_image: Path, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -683,8 +685,13 @@ def test_cli_batch_killed_then_resumed(drive_test_image: Path, tmp_path: Path) -
     for stem in stems:
         shutil.copy(drive_test_image, folder / f"{stem}.tif")
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "fundus_app", "segment", str(folder), "--out", str(out),
-                             "--device", "cpu"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=cli_env())
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "fundus_app", "segment", str(folder), "--out", str(out), "--device", "cpu"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=cli_env(),
+    )
     deadline = time.monotonic() + 240
     try:
         while not finished_stems(out):
@@ -721,7 +728,7 @@ def test_cli_batch_killed_then_resumed(drive_test_image: Path, tmp_path: Path) -
 class _FakeSegmenter:
     """Returns an empty vessel map; lets the CLI reach its output code without loading torch."""
 
-    def segment(self, image: FundusImage, *, crf: bool = False):  # noqa: ANN201
+    def segment(self, image: FundusImage, *, crf: bool = False):
         from fundus_app.domain import Segmentation
 
         return Segmentation(probability=np.zeros(image.shape, np.float32), fov=image.fov,
@@ -779,7 +786,7 @@ def test_read_only_and_full_disk_messages(tmp_path: Path, monkeypatch: pytest.Mo
     target.write_bytes(b"old")
     real_mkstemp = tempfile.mkstemp
 
-    def read_only(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+    def read_only(*a, **kw):
         raise PermissionError(errno.EACCES, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
@@ -787,7 +794,7 @@ def test_read_only_and_full_disk_messages(tmp_path: Path, monkeypatch: pytest.Mo
         write_bytes(target, b"new")
     monkeypatch.setattr(tempfile, "mkstemp", real_mkstemp)
 
-    def disk_full(self, data):  # noqa: ANN001, ANN202
+    def disk_full(self, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(Path, "write_bytes", disk_full)
@@ -811,7 +818,7 @@ def test_ensure_writable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(OutputError, match=r"it is a file, not a folder\.$"):
         ensure_writable_folder(blocker / "sub")
 
-    def full(*a, **kw):  # noqa: ANN002, ANN003, ANN202
+    def full(*a, **kw):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(tempfile, "mkstemp", full)
@@ -839,7 +846,7 @@ def test_unreadable_input_folder_is_one_line(tmp_path: Path, monkeypatch: pytest
     folder.mkdir()
     real_iterdir = Path.iterdir
 
-    def refuse(self):  # noqa: ANN001, ANN202
+    def refuse(self):
         if self == folder:
             raise PermissionError(errno.EACCES, "Permission denied", str(self))
         return real_iterdir(self)

@@ -16,7 +16,9 @@ from fundus_app.preprocess import PreprocessConfig
 from fundus_app.train.losses import dice_focal_loss
 
 
-@pytest.mark.parametrize("cfg", [UNetConfig(base_channels=4, depth=3), UNetConfig(base_channels=4, depth=4, attention=False)])
+@pytest.mark.parametrize(
+    "cfg", [UNetConfig(base_channels=4, depth=3), UNetConfig(base_channels=4, depth=4, attention=False)]
+)
 def test_unet_keeps_spatial_size(cfg: UNetConfig) -> None:
     model = AttentionUNet(cfg).eval()
     m = cfg.size_multiple
@@ -139,7 +141,7 @@ def test_tiles_cover_every_pixel_with_overlap_and_little_padding() -> None:
         tile, starts = tile_layout(length, 768, 64, 16)
         assert tile % 16 == 0 and tile <= 768 and starts[0] == 0
         assert starts[-1] + tile >= length  # covered to the end
-        assert all(b - a <= tile - 64 for a, b in zip(starts, starts[1:]))  # blended seams
+        assert all(b - a <= tile - 64 for a, b in zip(starts, starts[1:], strict=False))  # blended seams
         if length > 768:
             assert len(starts) * tile < length + len(starts) * (64 + 16)  # no tile is mostly padding
     assert tile_layout(778, 768, 64, 16) == (432, [0, 346])  # an HRF photograph at a 1100-px working FOV
@@ -151,7 +153,9 @@ def test_tiled_inference_matches_whole_image() -> None:
     model = AttentionUNet(cfg).eval()
     x = np.random.default_rng(0).normal(size=(200, 232)).astype(np.float32)
     whole = predict_logits_to_prob(model, x, multiple=8, device=torch.device("cpu"), tile_size=1024)
-    tiled = predict_logits_to_prob(model, x, multiple=8, device=torch.device("cpu"), tile_size=96, overlap=32, batch_size=3)
+    tiled = predict_logits_to_prob(
+        model, x, multiple=8, device=torch.device("cpu"), tile_size=96, overlap=32, batch_size=3
+    )
     assert whole.shape == tiled.shape == x.shape
     # blending differs only near tile seams (receptive field crosses them); most pixels agree closely
     assert np.median(np.abs(whole - tiled)) < 0.02
