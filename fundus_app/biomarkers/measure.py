@@ -20,19 +20,8 @@ References
 .. [2] Liew G, Wang JJ, Cheung N, et al. The retinal vasculature as a fractal:
    methodology, reliability, and relationship to blood pressure.
    Ophthalmology. 2008;115(11):1951-1956. (box-counting fractal dimension)
-.. [3] Hart WE, Goldbaum M, Cote B, Kube P, Nelson MR. Measurement and
-   classification of retinal vascular tortuosity. Int J Med Inform.
-   1999;53(2-3):239-252. (arc/chord "distance" tortuosity)
-.. [4] Nunez-Iglesias J, Blanch AJ, Looker O, Dixon MW, Tilley L. A new Python
-   library to analyse skeleton images confirms malaria parasite remodelling of
-   the red blood cell membrane skeleton. PeerJ. 2018;6:e4312. (skeleton graph:
-   junctions, branches, branch and Euclidean lengths)
-.. [5] Zhang TY, Suen CY. A fast parallel algorithm for thinning digital
-   patterns. Commun ACM. 1984;27(3):236-239. (skeletonisation, as in
-   ``skimage.morphology.skeletonize``)
-.. [6] Vossepoel AM, Smeulders AWM. Vector code probability and metrication
-   error in the representation of straight lines of finite length. Comput
-   Graph Image Process. 1982;20(4):347-364. (length of a digital curve)
+[3]-[6]: tortuosity, the skeleton graph, thinning and the length of a digital curve; listed in
+``fundus_app.biomarkers.skeleton``, whose measures cite them.
 """
 from __future__ import annotations
 
