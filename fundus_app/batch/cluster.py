@@ -39,6 +39,7 @@ INSTALL_HINT = 'Batches on a cluster need Dask: pip install "fundus-app[cluster]
 
 
 try:
+    import dask
     import distributed
 except ImportError:  # the optional extra is missing: `fundus-app batch` says what to install, in one line
     raise FundusError(INSTALL_HINT) from None
@@ -117,7 +118,10 @@ def connect(scheduler: str | None = None, *, workers: int | None = None, timeout
         return
     n = workers or os.cpu_count() or 1
     address = ":0" if dashboard else None  # a free port: never a clash with another dashboard
-    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=address,
+    # Dask sets MALLOC_TRIM_THRESHOLD_ in the workers it spawns; glibc then keeps its mmap threshold
+    # fixed and maps every large numpy buffer afresh: 290 vs 242 ms per DRIVE image, measured.
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}), \
+            distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=address,
                                   silence_logs=logging.ERROR) as cluster, \
             distributed.Client(cluster, set_as_default=False) as client:
         yield client
