@@ -25,51 +25,50 @@ def main() -> int:
     args = parser.parse_args()
     from fundus_app import Segmenter, load_image
     from fundus_app.datasets import data_root
+    from fundus_app.model.checkpoint import bundled_path, load_checkpoint
     from fundus_app.preprocess import enhance, rescale
 
-    seg = Segmenter.load(device="cpu", backend="torch")
+    checkpoint = load_checkpoint(bundled_path())
+    seg = Segmenter.from_checkpoint(checkpoint, device="cpu")
     image = load_image(data_root() / "DRIVE" / "test" / "images" / "01_test.tif")
-    cfg = seg.checkpoint.preprocess
+    cfg = checkpoint.preprocess
     rgb, fov, _ = rescale(image.rgb, image.fov, cfg)
     x = enhance(rgb, fov, cfg)
     ys, xs = np.nonzero(fov.any(axis=1))[0], np.nonzero(fov.any(axis=0))[0]
     crop = x[max(0, ys[0] - 8):ys[-1] + 9, max(0, xs[0] - 8):xs[-1] + 9]
-    m = seg.checkpoint.model_config.size_multiple
+    m = checkpoint.model_config.size_multiple
     h, w = crop.shape
     padded = np.pad(crop, ((0, -h % m), (0, -w % m)), mode="reflect")
     inp = torch.from_numpy(np.ascontiguousarray(padded))[None, None]
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; network input {tuple(inp.shape[2:])}")
 
-    eager = seg.checkpoint.build_model().eval()  # plain NCHW: Segmenter.model is already channels_last
+    eager = checkpoint.build_model().eval()  # plain NCHW: the torch backend's model is channels_last
     with torch.inference_mode():
         reference = torch.sigmoid(eager(inp))[0, 0].numpy()
     variants: dict[str, Callable[[], Callable[[torch.Tensor], torch.Tensor]]] = {}
     variants["eager float32"] = lambda: eager
-    variants["channels_last"] = lambda: seg.checkpoint.build_model().eval().to(memory_format=torch.channels_last)
+    variants["channels_last"] = lambda: checkpoint.build_model().eval().to(memory_format=torch.channels_last)
 
     def traced_frozen() -> Callable[[torch.Tensor], torch.Tensor]:
-        model = seg.checkpoint.build_model().eval()
+        model = checkpoint.build_model().eval()
         with torch.inference_mode():
             return torch.jit.optimize_for_inference(torch.jit.freeze(torch.jit.trace(model, inp)))
     variants["TorchScript trace+freeze"] = traced_frozen
 
     def autocast_bf16() -> Callable[[torch.Tensor], torch.Tensor]:
-        return torch.autocast("cpu", torch.bfloat16)(seg.checkpoint.build_model().eval())
+        return torch.autocast("cpu", torch.bfloat16)(checkpoint.build_model().eval())
     variants["autocast bfloat16"] = autocast_bf16
 
     def compiled() -> Callable[[torch.Tensor], torch.Tensor]:
-        model = seg.checkpoint.build_model().eval()
+        model = checkpoint.build_model().eval()
         return torch.compile(model, dynamic=False)
     variants["torch.compile"] = compiled
 
     def onnxruntime_backend() -> Callable[[torch.Tensor], torch.Tensor]:
-        from fundus_app.model.checkpoint import bundled_path
-        from fundus_app.model.onnx_backend import load_runner
+        from fundus_app.model.runtime import load_onnx
 
-        run = load_runner(seg.checkpoint, bundled_path().with_suffix(".onnx"))
-        if run is None:
-            raise RuntimeError("onnxruntime or models/vessel_unet.onnx not available")
-        return run
+        network, _ = load_onnx(bundled_path().with_suffix(".onnx"), device="cpu")
+        return lambda t: torch.from_numpy(network(t.numpy()))
     variants["ONNX Runtime (--backend onnx)"] = onnxruntime_backend
 
     base_median = None

@@ -97,7 +97,7 @@ def main() -> None:
     checkpoints = {
         ("bundled" if p == bundled_path() else p.parent.name + "/" + p.name): load_checkpoint(p) for p in paths
     }
-    segmenters = {name: Segmenter(ckpt, device="cpu", backend="torch") for name, ckpt in checkpoints.items()}
+    segmenters = {name: Segmenter.from_checkpoint(ckpt, device="cpu") for name, ckpt in checkpoints.items()}
     sets = tuple(args.sets)
     print_header(["effect", "model", *(f"{ds} F1 / AUC" for ds in sets)])
     scoring = {ds: [load_for_scoring(c) for c in (validation_cases() if ds == "validation" else cases(ds))]

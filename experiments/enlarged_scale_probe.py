@@ -39,9 +39,9 @@ def main() -> None:
                         choices=["validation", "drive-test", "stare-test", "hrf-sample"])
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
-    rules = {f"{own_rule(ckpt.preprocess)} (own)": Segmenter(ckpt, device="cpu", backend="torch")}
+    rules = {f"{own_rule(ckpt.preprocess)} (own)": Segmenter.from_checkpoint(ckpt, device="cpu")}
     for fov_px in args.fov:
-        rules[f"{fov_px:.0f}, never enlarge"] = Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")
+        rules[f"{fov_px:.0f}, never enlarge"] = Segmenter.from_checkpoint(at_scale(ckpt, fov_px, 1.0), device="cpu")
     sets = tuple(args.sets)
     print_header(["factor", "working FOV px", *(f"{ds} F1 / AUC" for ds in sets)])
     scoring = {ds: [load_for_scoring(c) for c in (validation_cases() if ds == "validation" else cases(ds))]

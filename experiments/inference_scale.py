@@ -63,7 +63,7 @@ def main() -> None:
         head += [f"{ds} F1", f"{ds} AUC", f"{ds} s/img"]
     print_header(head)
     for fov_px in args.fov:
-        seg = Segmenter(at_scale(ckpt, fov_px, args.max_scale), device="cpu", backend="torch")
+        seg = Segmenter.from_checkpoint(at_scale(ckpt, fov_px, args.max_scale), device="cpu")
         val = validation_f1(seg, ckpt.threshold, validation)
         cells = [f"{fov_px:.0f}", *(f"{val[n]:.4f}" for n in val_names), f"{np.mean(list(val.values())):.4f}"]
         for ds in args.sets:

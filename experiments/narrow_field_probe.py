@@ -77,7 +77,7 @@ def main() -> None:
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
     reference = ckpt.preprocess.reference_fov_px
-    own = Segmenter(ckpt, device="cpu", backend="torch")
+    own = Segmenter.from_checkpoint(ckpt, device="cpu")
     scoring = {ds: [load_for_scoring(c) for c in cases(ds)] for ds in args.sets}
     print_header(
         [
@@ -89,12 +89,12 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         for crop in args.crop:
-            matched = Segmenter(at_scale(ckpt, reference * crop), device="cpu", backend="torch")
+            matched = Segmenter.from_checkpoint(at_scale(ckpt, reference * crop), device="cpu")
             rules = {
                 f"{own_rule(ckpt.preprocess)} (own rule)": own,
                 f"{reference * crop:.0f} (trained calibre)": matched,
             }
-            rules.update({f"{fov_px:.0f}": Segmenter(at_scale(ckpt, fov_px, 1.0), device="cpu", backend="torch")
+            rules.update({f"{fov_px:.0f}": Segmenter.from_checkpoint(at_scale(ckpt, fov_px, 1.0), device="cpu")
                           for fov_px in args.fov})
             scores: dict[str, dict[str, list[metrics.Scores]]] = {r: {ds: [] for ds in args.sets} for r in rules}
             for ds in args.sets:

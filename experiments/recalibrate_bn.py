@@ -88,7 +88,7 @@ def main() -> None:
               else patch_inputs(training, ckpt, json.loads(ckpt.info["train_config"]), args.batches,
                                 args.with_camera_effects))
     new = recalibrated(ckpt, inputs)
-    results = {label: select_threshold(Segmenter(c, device="cpu", backend="torch"), validation)
+    results = {label: select_threshold(Segmenter.from_checkpoint(c, device="cpu"), validation)
                for label, c in (("source", ckpt), ("recalibrated", new))}
     for label, result in results.items():
         print(f"{label}: validation mean F1 {result['mean_f1']:.4f} at {result['threshold']:.2f}, "

@@ -30,7 +30,7 @@ def main() -> None:
     ckpt = load_checkpoint(args.model or bundled_path())
     training, validation = checkpoint_splits(ckpt)
     splits = {"validation": validation, "training": training}
-    segmenter = Segmenter(ckpt, device="cpu", backend="torch")
+    segmenter = Segmenter.from_checkpoint(ckpt, device="cpu")
     print(
         "| images | " + " | ".join(f"min speck {n}" for n in args.sizes) + " |\n" + "|---" * (len(args.sizes) + 1) + "|"
     )

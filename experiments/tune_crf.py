@@ -37,7 +37,7 @@ def main() -> None:
     parser.add_argument("--model", type=Path, default=None, help="checkpoint (default: the bundled one)")
     args = parser.parse_args()
     ckpt = load_checkpoint(args.model or bundled_path())
-    seg = Segmenter(ckpt, device="cpu", backend="torch")
+    seg = Segmenter.from_checkpoint(ckpt, device="cpu")
     validation = [load_for_scoring(c) for c in validation_cases()]
 
     def mean_f1(crf: bool) -> tuple[float, list[float]]:

@@ -54,7 +54,7 @@ def with_weights(template: Checkpoint, state_dict: dict[str, torch.Tensor], memb
 
 
 def validated(ckpt: Checkpoint, validation: list) -> dict:
-    return select_threshold(Segmenter(ckpt, device="cpu", backend="torch"), validation)
+    return select_threshold(Segmenter.from_checkpoint(ckpt, device="cpu"), validation)
 
 
 def describe(label: str, result: dict) -> str:

@@ -58,7 +58,7 @@ def main() -> None:
     changes = {k: v for k, v in options if v is not None}
     ckpt.preprocess = dataclasses.replace(ckpt.preprocess, **changes)
     _, val = checkpoint_splits(ckpt)
-    result = select_threshold(Segmenter(ckpt, device="cpu", backend="torch"), val)
+    result = select_threshold(Segmenter.from_checkpoint(ckpt, device="cpu"), val)
     per_image = ", ".join(f"{k} {v:.4f}" for k, v in result["images"].items())
     print(f"validation: mean F1 {result['mean_f1']:.4f} at threshold {result['threshold']:.2f} ({per_image}); "
           f"was threshold {ckpt.threshold:.2f}; segmenting at FOV {ckpt.preprocess.reference_fov_px:g} px, "
@@ -74,7 +74,7 @@ def main() -> None:
     print(f"wrote {args.dst}: SHA-256 {entry['sha256']}; recorded in {manifest_path(args.dst.parent)}")
     onnx = manifest_entry(args.dst.with_suffix(".onnx"))
     if onnx is not None and onnx.get("source_sha256") != entry["sha256"]:
-        print(f"the ONNX file beside it belongs to the former weights (the application uses torch until it is "
+        print(f"the ONNX file beside it belongs to the former weights (the application refuses it until it is "
               f"re-exported): python scripts/export_onnx.py {args.dst}")
 
 

@@ -1,33 +1,45 @@
-"""Export a checkpoint's network to ONNX for the optional ONNX Runtime backend (a release step).
+"""Export a checkpoint's network to ONNX, the file the application runs (a release step).
 
-    python scripts/export_onnx.py [models/vessel_unet.pt]     # writes models/vessel_unet.onnx
+    python scripts/export_onnx.py [models/vessel_unet.pt]                 # writes models/vessel_unet.onnx
+    python scripts/export_onnx.py [models/vessel_unet.pt] --record-only   # keep the ONNX file, renew its entry
 
-The ONNX file is written beside the checkpoint. When that folder has a manifest (``manifest.json``;
-``models/`` does), the file is entered in it with its SHA-256, size and the SHA-256 of the checkpoint
-it came from: the application ignores an ONNX file the manifest does not list, and one exported
-from another checkpoint.
+The ONNX file is written beside the checkpoint and entered in the manifest of that folder
+(``manifest.json``, created if missing) with its SHA-256, size, the SHA-256 of the checkpoint it
+came from and the model's name, threshold and preprocessing: the application runs it from that
+entry, without torch, and refuses a file the manifest does not list. ``--record-only`` renews the
+entry of an existing export of the same checkpoint (its bytes, and so its outputs, unchanged).
 """
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint
-from fundus_app.model.manifest import manifest_path, record_file, sha256_of
-from fundus_app.model.onnx_backend import export_onnx
+from fundus_app.model.export import SOURCE_KEY, export_onnx, record_onnx
+from fundus_app.model.manifest import manifest_path
 
 
-def main(src: str | None = None) -> None:
-    source = Path(src) if src else bundled_path()
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint", nargs="?", type=Path, default=None, help="default: the bundled checkpoint")
+    parser.add_argument("--record-only", action="store_true", help="keep the existing ONNX file, renew its entry")
+    args = parser.parse_args()
+    source = args.checkpoint or bundled_path()
     checkpoint = load_checkpoint(source)
-    out = export_onnx(checkpoint, source.with_suffix(".onnx"))
-    manifest = manifest_path(out.parent)
-    if manifest.is_file():
-        entry = record_file(out, kind="onnx", source_sha256=checkpoint.sha256)
-        print(f"{out}: SHA-256 {entry['sha256']}, {entry['bytes']} bytes; recorded in {manifest}")
+    out = source.with_suffix(".onnx")
+    if args.record_only:
+        import onnx
+
+        exported_from = {p.key: p.value for p in onnx.load(str(out), load_external_data=False).metadata_props}
+        if exported_from.get(SOURCE_KEY) != checkpoint.sha256:
+            parser.error(f"{out.name} was not exported from {source.name}; export it again (no --record-only).")
+        entry = record_onnx(checkpoint, out)
     else:
-        print(f"{out}: SHA-256 {sha256_of(out)} (no {manifest.name} in {out.parent}: nothing recorded)")
+        export_onnx(checkpoint, out)
+        entry = record_onnx(checkpoint, out)
+    print(f"{out}: SHA-256 {entry['sha256']}, {entry['bytes']} bytes; recorded in {manifest_path(out.parent)}")
+    return 0
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    raise SystemExit(main())

@@ -97,8 +97,8 @@ def prepare_result(job_id: int, path: Path, image: FundusImage, seg: Segmentatio
 
 
 def preprocess_of(segmenter: Any) -> PreprocessConfig:
-    """The preprocessing parameters a segmenter's checkpoint carries (defaults for a stand-in)."""
-    cfg = getattr(getattr(segmenter, "checkpoint", None), "preprocess", None)
+    """The preprocessing parameters a segmenter's model carries (defaults for a stand-in)."""
+    cfg = getattr(segmenter, "preprocess", None)
     return cfg if isinstance(cfg, PreprocessConfig) else PreprocessConfig()
 
 

@@ -159,7 +159,7 @@ class InferenceWorker(QThread):
             seg = Segmenter.load(self._model_path, device=device)
             self._segmenter, self._segmenter_device = seg, device
             self.model_loaded.emit({"name": seg.name, "device": seg.device_label, "threshold": float(seg.threshold),
-                                    "sha256": seg.checkpoint.sha256})
+                                    "sha256": seg.sha256})
         return self._segmenter
 
     def _run_job(self, job: Job) -> None:

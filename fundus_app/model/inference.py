@@ -1,170 +1,146 @@
 """Inference: the Segmenter turns a FundusImage into a probability map.
 
-Images are first normalised in scale (``preprocess.prepare``), so most
-inputs are ~540 px across and run in a single forward pass; anything larger
-than ``tile_size`` is cut into overlapping tiles that are batched and blended
-with a smooth window.
+Images are first normalised in scale (``preprocess.prepare``), so most inputs are ~540 px
+across and run in a single forward pass; anything larger is cut into overlapping tiles
+(``model.tiling``). The network is ONNX Runtime's (``model.runtime``: no torch) unless the torch
+backend is asked for (``model.torch_backend``, training's validation and ``--backend torch``),
+which is imported only then.
 """
 from __future__ import annotations
 
-import math
 import os
 import time
-from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import cv2
 import numpy as np
-import torch
 
 from fundus_app.config import BACKENDS, settings
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import ModelError
-from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint
-from fundus_app.preprocess import fov_diameter, prepare
+from fundus_app.model.manifest import manifest_entry, manifest_sha256, sha256_of
+from fundus_app.model.runtime import ONNX_NAME, ModelInfo, load_onnx
+from fundus_app.model.tiling import predict_probability
+from fundus_app.preprocess import PreprocessConfig, fov_diameter, prepare
 from fundus_app.progress import CancelFn, Progress, ProgressFn, ignore, raise_if_cancelled
+from fundus_app.resources import models_dir
+
+if TYPE_CHECKING:  # torch stays out of the run time: the torch backend is imported only when asked for
+    from fundus_app.model.checkpoint import Checkpoint
+
+BUNDLED_CHECKPOINT = "vessel_unet.pt"
+TORCH_HINT = 'The torch backend needs PyTorch: pip install "fundus-app[train]" (the default ONNX backend does not).'
 
 
-def resolve_device(device: str = "auto") -> torch.device:
-    """'auto' -> CUDA when present, else CPU; refuses 'cuda' without a GPU."""
-    device = (device or "auto").lower()
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ModelError("CUDA was requested but no usable GPU was found; use --device cpu.")
-    if device not in ("cpu",) and not device.startswith("cuda"):
-        raise ModelError(f"Unknown device '{device}'; choose auto, cpu or cuda.")
-    return torch.device(device)
+class Network(Protocol):
+    """What the Segmenter runs: logits for a (N, 1, h, w) float32 batch, and what ran them."""
+
+    device_label: str
+    batch_size: int
+
+    def __call__(self, batch: np.ndarray) -> np.ndarray: ...
 
 
-def _window(size: int) -> np.ndarray:
-    """2-D blending weights for overlapping tiles: high in the middle, small at the edge."""
-    ramp = np.minimum(np.arange(size) + 1, np.arange(size)[::-1] + 1).astype(np.float32)
-    ramp = np.minimum(ramp / (size / 4), 1.0)
-    return np.outer(ramp, ramp)
-
-
-def tile_layout(length: int, tile_size: int, overlap: int, multiple: int) -> tuple[int, list[int]]:
-    """Tile length and start offsets covering ``length`` with at most ``tile_size`` per tile.
-
-    As few tiles as fit with ``overlap`` between neighbours, all of one length (a multiple of
-    ``multiple``) and spread evenly, so no tile is mostly padding: a 778-px side takes two 432-px
-    tiles, not two of 768 (half the pixels through the network).
-    """
-    if length <= tile_size:
-        return math.ceil(length / multiple) * multiple, [0]
-    count = math.ceil((length - overlap) / (tile_size - overlap))  # >= 2
-    tile = math.ceil((length + (count - 1) * overlap) / count / multiple) * multiple  # neighbours overlap >= overlap
-    return tile, sorted({round(i * (length - tile) / (count - 1)) for i in range(count)})
-
-
-def predict_logits_to_prob(model: Callable[[torch.Tensor], torch.Tensor], x: np.ndarray, *, multiple: int,
-                           device: torch.device, tile_size: int = 768, overlap: int = 64, batch_size: int = 4,
-                           flips: bool = False, should_cancel: CancelFn | None = None) -> np.ndarray:
-    """Vessel probability for a (h, w) float32 network input; returns (h, w) float32.
-
-    Pads to a multiple of the network's stride (reflect), tiles large inputs
-    with ``overlap`` pixels of blending, batches the tiles, and optionally
-    averages over horizontal/vertical flips (test-time augmentation).
-    """
-    h, w = x.shape
-    (tile_h, starts_y), (tile_w, starts_x) = (tile_layout(n, tile_size, overlap, multiple) for n in (h, w))
-    ph, pw = max(tile_h, h), max(tile_w, w)
-    padded = np.pad(x, ((0, ph - h), (0, pw - w)), mode="reflect" if (ph - h < h and pw - w < w) else "constant")
-    boxes = [(y, x0) for y in starts_y for x0 in starts_x]
-    weight = (
-        _window(tile_h)[:, :1] * _window(tile_w)[:1, :] if len(boxes) > 1 else np.ones((tile_h, tile_w), np.float32)
-    )
-    acc = np.zeros((ph, pw), np.float32)
-    norm = np.zeros((ph, pw), np.float32)
-    with torch.inference_mode():
-        for i in range(0, len(boxes), batch_size):
-            raise_if_cancelled(should_cancel)
-            chunk = boxes[i:i + batch_size]
-            batch = np.stack([padded[y:y + tile_h, x0:x0 + tile_w] for y, x0 in chunk])[:, None]
-            t = torch.from_numpy(batch).to(device)
-            prob = torch.sigmoid(model(t))
-            if flips:
-                prob = prob + torch.sigmoid(model(t.flip(-1))).flip(-1)
-                prob = prob + torch.sigmoid(model(t.flip(-2))).flip(-2)
-                prob = prob / 3
-            prob_np = prob[:, 0].float().cpu().numpy()
-            for (y, x0), p in zip(chunk, prob_np, strict=True):
-                acc[y:y + tile_h, x0:x0 + tile_w] += p * weight
-                norm[y:y + tile_h, x0:x0 + tile_w] += weight
-    return (acc / np.maximum(norm, 1e-6))[:h, :w]
+def _paired_onnx(checkpoint: Path) -> Path | None:
+    """The ONNX file beside a checkpoint that a manifest says was exported from it, else None."""
+    onnx = checkpoint.with_suffix(".onnx")
+    entry = manifest_entry(onnx) if onnx.is_file() else None
+    if entry is None or not entry.get("source_sha256"):
+        return None
+    return onnx if str(entry["source_sha256"]).lower() == sha256_of(checkpoint) else None
 
 
 class Segmenter:
     """A loaded model ready to segment images. Create with ``Segmenter.load()``."""
 
-    def __init__(self, checkpoint: Checkpoint, device: str = "auto", *, flips: bool = False,
-                 backend: str | None = None, onnx_path: Path | None = None, onnx_verify_manifest: bool = True,
-                 threads: int | None = None) -> None:
-        """``backend``: "torch", "onnx" (ONNX Runtime, CPU) or "auto" (ONNX when usable on CPU, else torch);
-        ``threads``: CPU inference threads (0: the library's choice). None: ``config.settings()``'s."""
-        self.checkpoint = checkpoint
-        self.device = resolve_device(device)
-        self.model = checkpoint.build_model().to(self.device)
+    def __init__(self, network: Network, info: ModelInfo, *, flips: bool = False, backend: str = "onnx") -> None:
+        self.network = network
+        self.info = info
         self.flips = flips
-        config = settings()
-        threads = config.threads if threads is None else threads
-        if self.device.type == "cpu" and threads:
-            torch.set_num_threads(threads)
-        if self.device.type == "cpu":
-            # NHWC lets oneDNN pick its fast convolution kernels: 1.4-1.7x on the bundled net, same
-            # output (experiments/bench_levers.py). Inputs may stay NCHW; torch converts once.
-            self.model = self.model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]  # stubs lack it
-        backend = (backend or config.backend).lower()
-        if backend not in BACKENDS:
-            raise ModelError(f"Unknown backend '{backend}'; choose auto, torch or onnx.")
-        self.backend = "torch"
-        self._forward: Callable[[torch.Tensor], torch.Tensor] = self.model
-        if backend != "torch" and self.device.type == "cpu" and onnx_path is not None:
-            from fundus_app.model import onnx_backend
-
-            runner = onnx_backend.load_runner(checkpoint, onnx_path, verify_manifest=onnx_verify_manifest)
-            if runner is not None:
-                self._forward, self.backend = runner, "onnx"
-        if backend == "onnx" and self.backend != "onnx":
-            raise ModelError("The ONNX backend was requested but is not usable here (onnxruntime missing, "
-                             "or no matching .onnx file beside the checkpoint); use --backend torch.")
+        self.backend = backend
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, device: str = "auto", *, flips: bool = False,
              backend: str | None = None, threads: int | None = None) -> Segmenter:
-        """Load the bundled checkpoint (``path=None``) or a compatible one from ``path``.
+        """The bundled model (``path=None``), an ONNX model (``.onnx`` listed in a manifest beside
+        it) or a checkpoint (``.pt``; its ONNX export is used when a manifest pairs them).
 
-        The bundled checkpoint must match the SHA-256 in ``models/manifest.json``. An ONNX
-        export beside the checkpoint (same name, ``.onnx``) is used on CPU when onnxruntime is
-        installed and the file belongs to this checkpoint (see ``onnx_backend``).
+        ``backend``: "onnx" (ONNX Runtime), "torch" (needs the train extra) or "auto" (ONNX when
+        the model has an ONNX file, else torch); ``threads``: CPU inference threads (0: the
+        library's choice). None takes ``config.settings()``'s. Every file is checked against its
+        manifest's SHA-256 (the bundled ones must be listed).
         """
-        if path is None:
-            p = bundled_path()
-            from fundus_app.model.manifest import MANIFEST_NAME, manifest_sha256
+        config = settings()
+        backend = (backend or config.backend).lower()
+        if backend not in BACKENDS:
+            raise ModelError(f"Unknown backend '{backend}'; choose auto, torch or onnx.")
+        threads = config.threads if threads is None else threads
+        p = Path(path) if path is not None else None
+        if p is None:
+            onnx: Path | None = models_dir() / ONNX_NAME
+            checkpoint: Path | None = models_dir() / BUNDLED_CHECKPOINT
+        elif p.suffix.lower() == ".onnx":
+            onnx, checkpoint = p, None
+        else:
+            if not p.is_file():
+                raise ModelError(f"Model file {p} does not exist.")
+            onnx, checkpoint = (_paired_onnx(p) if backend != "torch" else None), p
+        if backend != "torch" and onnx is not None:
+            network, info = load_onnx(onnx, device=device, threads=threads)
+            return cls(network, info, flips=flips, backend="onnx")
+        if backend == "onnx" or checkpoint is None:
+            raise ModelError("The ONNX backend was requested but the model has no ONNX file listed in a manifest "
+                             "beside it (scripts/export_onnx.py makes one); use --backend torch.")
+        return cls.from_checkpoint_file(checkpoint, device, flips=flips, threads=threads, bundled=p is None)
 
-            expected = manifest_sha256(p)
-            if expected is None:
-                raise ModelError(f"The bundled model's manifest ({MANIFEST_NAME}) does not list a SHA-256 for "
-                                 f"{p.name}; the installation is incomplete.")
-            return cls(load_checkpoint(p, expected), device, flips=flips, backend=backend,
-                       onnx_path=p.with_suffix(".onnx"), threads=threads)
-        p = Path(path)
-        return cls(load_checkpoint(p), device, flips=flips, backend=backend, onnx_path=p.with_suffix(".onnx"),
-                   onnx_verify_manifest=False, threads=threads)
+    @classmethod
+    def from_checkpoint_file(cls, path: Path, device: str = "auto", *, flips: bool = False, threads: int = 0,
+                             bundled: bool = False) -> Segmenter:
+        """A checkpoint run by torch; a bundled one must match its manifest's SHA-256."""
+        try:
+            from fundus_app.model.checkpoint import load_checkpoint
+        except ImportError:
+            raise ModelError(TORCH_HINT) from None
+        expected = manifest_sha256(path) if bundled else None
+        if bundled and expected is None:
+            raise ModelError(f"The bundled model's manifest does not list a SHA-256 for {path.name}; "
+                             "the installation is incomplete.")
+        return cls.from_checkpoint(load_checkpoint(path, expected), device, flips=flips, threads=threads)
+
+    @classmethod
+    def from_checkpoint(cls, checkpoint: Checkpoint, device: str = "auto", *, flips: bool = False,
+                        threads: int = 0) -> Segmenter:
+        """A loaded checkpoint run by torch (training's validation, probes, ``--backend torch``)."""
+        try:
+            from fundus_app.model.torch_backend import TorchNetwork, checkpoint_info
+        except ImportError:
+            raise ModelError(TORCH_HINT) from None
+        return cls(TorchNetwork(checkpoint, device, threads), checkpoint_info(checkpoint), flips=flips,
+                   backend="torch")
 
     @property
     def device_label(self) -> str:
-        """'cpu', 'cuda:0' or 'cpu (onnxruntime)': what ran the network, for JSON, report and status bar."""
-        return f"{self.device} (onnxruntime)" if self.backend == "onnx" else str(self.device)
+        """What ran the network, for JSON, report and status bar: 'cpu (onnxruntime CPUExecutionProvider)',
+        'cuda (onnxruntime CUDAExecutionProvider)', or torch's 'cpu' / 'cuda:0'."""
+        return self.network.device_label
 
     @property
     def threshold(self) -> float:
-        return self.checkpoint.threshold
+        return self.info.threshold
 
     @property
     def name(self) -> str:
-        return self.checkpoint.name
+        return self.info.name
+
+    @property
+    def sha256(self) -> str:
+        """The model's identity (its checkpoint's SHA-256), as outputs and reports cite it."""
+        return self.info.sha256
+
+    @property
+    def preprocess(self) -> PreprocessConfig:
+        return self.info.preprocess
 
     def _predict_in_fov(self, x: np.ndarray, fov: np.ndarray, should_cancel: CancelFn | None) -> np.ndarray:
         """Run the network on the FOV's bounding box only (plus a margin): fewer pixels, same result.
@@ -179,10 +155,9 @@ class Segmenter:
         m = 8
         y0, y1 = max(0, ys[0] - m), min(x.shape[0], ys[-1] + 1 + m)
         x0, x1 = max(0, xs[0] - m), min(x.shape[1], xs[-1] + 1 + m)
-        out[y0:y1, x0:x1] = predict_logits_to_prob(self._forward, np.ascontiguousarray(x[y0:y1, x0:x1]),
-                                                   multiple=self.checkpoint.model_config.size_multiple,
-                                                   device=self.device, flips=self.flips, should_cancel=should_cancel,
-                                                   batch_size=4 if self.device.type == "cuda" else 1)
+        out[y0:y1, x0:x1] = predict_probability(self.network, np.ascontiguousarray(x[y0:y1, x0:x1]),
+                                                multiple=self.info.size_multiple, batch_size=self.network.batch_size,
+                                                flips=self.flips, should_cancel=should_cancel)
         return out
 
     def segment(self, image: FundusImage, *, crf: bool = False, on_progress: ProgressFn | None = None,
@@ -196,7 +171,7 @@ class Segmenter:
         report = on_progress or ignore
         t0 = time.perf_counter()
         report(Progress(0.05, "preprocess"))
-        prepared = prepare(image, self.checkpoint.preprocess)
+        prepared = prepare(image, self.info.preprocess)
         t1 = time.perf_counter()
         timings["preprocess"] = t1 - t0
         report(Progress(0.2, "network"))
@@ -226,5 +201,5 @@ class Segmenter:
         report(Progress(1.0, "done"))
         return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
                             default_threshold=self.threshold, model_name=self.name,
-                            model_sha256=self.checkpoint.sha256, device=self.device_label, crf=crf,
+                            model_sha256=self.sha256, device=self.device_label, crf=crf,
                             working_scale=prepared.scale, working_fov_px=fov_diameter(prepared.fov))

@@ -24,7 +24,8 @@ from fundus_app.datasets import Case, cases
 from fundus_app.errors import Cancelled, FundusError
 from fundus_app.evaluation import select_threshold
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
-from fundus_app.model.inference import Segmenter, resolve_device
+from fundus_app.model.inference import Segmenter
+from fundus_app.model.torch_backend import resolve_device
 from fundus_app.model.unet import AttentionUNet, RetiredVariantError, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
 from fundus_app.progress import CancelFn, Progress, ProgressFn, within
@@ -131,7 +132,7 @@ def validate(
     a run keeps, and the threshold saved with it, are chosen by the figure the targets report.
     """
     ckpt = Checkpoint(model_config=model.cfg, preprocess=pre, state_dict=model.state_dict())
-    result = select_threshold(Segmenter(ckpt, device=str(device), backend="torch"), validation)
+    result = select_threshold(Segmenter.from_checkpoint(ckpt, device=str(device)), validation)
     return {"val_f1": result["mean_f1"], "val_threshold": result["threshold"], "val_auc": result["mean_auc"],
             "val_images": result["images"]}
 

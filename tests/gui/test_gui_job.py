@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -22,16 +21,11 @@ from fundus_app.progress import Progress
 REPO = Path(__file__).resolve().parents[2]
 
 
-@dataclass
-class FakeCheckpoint:
-    preprocess: PreprocessConfig
-
-
 class FakeSegmenter:
     """Stands in for ``model.inference.Segmenter``: a smooth map darker where the green channel is dark."""
 
     def __init__(self, cancel_after: int | None = None) -> None:
-        self.checkpoint = FakeCheckpoint(PreprocessConfig(clahe_clip=3.0, clahe_tile=4))
+        self.preprocess = PreprocessConfig(clahe_clip=3.0, clahe_tile=4)
         self.cancel_after = cancel_after
 
     def segment(self, image: FundusImage, *, crf: bool = False, on_progress=None,
@@ -70,7 +64,7 @@ def test_progress_rises_to_one_and_the_result_matches_the_core(fundus_file: Path
     assert stages[0] == "load" and stages[-2:] == ["display", "done"] and "network" in stages
     assert calls == ["model"]
     assert result.job_id == 7 and result.path == fundus_file
-    assert result.preprocess == PreprocessConfig(clahe_clip=3.0, clahe_tile=4), "the checkpoint's parameters travel"
+    assert result.preprocess == PreprocessConfig(clahe_clip=3.0, clahe_tile=4), "the model's parameters travel"
     seg, t = result.segmentation, result.biomarker_threshold
     assert t == pytest.approx(0.55)
     assert result.biomarkers == measure_vessels(seg.mask(t), result.image.fov).as_dict()

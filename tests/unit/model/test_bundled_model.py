@@ -40,7 +40,7 @@ def test_a_modified_bundled_model_is_refused(tmp_path: Path, monkeypatch: pytest
     (tmp_path / MANIFEST_NAME).write_text((src.parent / MANIFEST_NAME).read_text())
     monkeypatch.setenv("FUNDUS_MODELS_DIR", str(tmp_path))
     with pytest.raises(ModelError, match="SHA-256 in its manifest.*tampered"):
-        Segmenter.load(device="cpu")
+        Segmenter.load(device="cpu", backend="torch")  # the checkpoint serves the torch backend
 
 
 def test_a_bundled_model_without_its_manifest_entry_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,16 +50,18 @@ def test_a_bundled_model_without_its_manifest_entry_is_refused(tmp_path: Path, m
     (tmp_path / BUNDLED_NAME).write_bytes(src.read_bytes())  # the genuine weights...
     monkeypatch.setenv("FUNDUS_MODELS_DIR", str(tmp_path))
     with pytest.raises(ModelError, match="does not list a SHA-256.*incomplete"):  # ...but nothing to prove them
-        Segmenter.load(device="cpu")
+        Segmenter.load(device="cpu", backend="torch")
     (tmp_path / MANIFEST_NAME).write_text('{"format": "fundus-vessel-models/1", "files": {"other.pt": {}}}')
     with pytest.raises(ModelError, match="does not list a SHA-256"):
-        Segmenter.load(device="cpu")
+        Segmenter.load(device="cpu", backend="torch")
     (tmp_path / MANIFEST_NAME).write_text('{"files": ')  # a damaged manifest does not switch the check off
     with pytest.raises(ModelError, match="manifest .* is damaged"):
+        Segmenter.load(device="cpu", backend="torch")
+    with pytest.raises(ModelError, match="vessel_unet.onnx does not exist"):  # the run time's own file is missing
         Segmenter.load(device="cpu")
     manifest = json.loads((src.parent / MANIFEST_NAME).read_text())
     (tmp_path / MANIFEST_NAME).write_text(json.dumps(manifest))
-    assert Segmenter.load(device="cpu", backend="torch").checkpoint.sha256 == manifest["files"][BUNDLED_NAME]["sha256"]
+    assert Segmenter.load(device="cpu", backend="torch").sha256 == manifest["files"][BUNDLED_NAME]["sha256"]
 
 
 def test_bundled_model_keeps_the_detail_of_high_resolution_photographs(data: Path) -> None:

@@ -10,7 +10,7 @@ import torch
 
 from fundus_app import ModelError
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, sha256_of
-from fundus_app.model.inference import predict_logits_to_prob, tile_layout
+from fundus_app.model.tiling import predict_probability, sigmoid, tile_layout
 from fundus_app.model.unet import AttentionGate, AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig
 from fundus_app.train.losses import dice_focal_loss
@@ -152,10 +152,19 @@ def test_tiled_inference_matches_whole_image() -> None:
     cfg = UNetConfig(base_channels=4, depth=3)
     model = AttentionUNet(cfg).eval()
     x = np.random.default_rng(0).normal(size=(200, 232)).astype(np.float32)
-    whole = predict_logits_to_prob(model, x, multiple=8, device=torch.device("cpu"), tile_size=1024)
-    tiled = predict_logits_to_prob(
-        model, x, multiple=8, device=torch.device("cpu"), tile_size=96, overlap=32, batch_size=3
-    )
+
+    def forward(batch: np.ndarray) -> np.ndarray:
+        with torch.inference_mode():
+            return model(torch.from_numpy(batch)).numpy()
+
+    whole = predict_probability(forward, x, multiple=8, tile_size=1024)
+    tiled = predict_probability(forward, x, multiple=8, tile_size=96, overlap=32, batch_size=3)
     assert whole.shape == tiled.shape == x.shape
     # blending differs only near tile seams (receptive field crosses them); most pixels agree closely
     assert np.median(np.abs(whole - tiled)) < 0.02
+
+
+def test_sigmoid_is_torchs_and_does_not_overflow() -> None:
+    logits = np.linspace(-120, 120, 10001, dtype=np.float32)
+    assert np.allclose(sigmoid(logits), torch.sigmoid(torch.from_numpy(logits)).numpy(), atol=1e-7, rtol=0)
+    assert sigmoid(np.float32([-1e4]))[0] == 0.0 and sigmoid(np.float32([1e4]))[0] == 1.0

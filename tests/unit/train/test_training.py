@@ -35,14 +35,14 @@ def test_two_step_training_run_on_two_images(data: Path, tmp_path: Path) -> None
     assert ckpt.model_config.base_channels == 4 and ckpt.info["epoch"] == 1
     # the epoch and its threshold are chosen by what the benchmarks report: mean per-image F1 of the
     # written mask at the image's own resolution, the criterion of evaluation.select_threshold
-    again = select_threshold(Segmenter(ckpt, device="cpu", backend="torch"), cases_named(["drive_22"], ["drive-train"]))
+    again = select_threshold(Segmenter.from_checkpoint(ckpt, device="cpu"), cases_named(["drive_22"], ["drive-train"]))
     assert ckpt.threshold == again["threshold"] == log[0]["val_threshold"]
     assert ckpt.info["val_f1"] == pytest.approx(again["mean_f1"], abs=1e-9) and set(log[0]["val_images"]) == {
         "drive_22"
     }
     # the checkpoint works in the product's inference path
     image = load_image(data / "DRIVE" / "test" / "images" / "01_test.tif")
-    seg = Segmenter(ckpt, device="cpu").segment(image)
+    seg = Segmenter.from_checkpoint(ckpt, device="cpu").segment(image)
     assert seg.probability.shape == image.shape and not seg.probability[~image.fov].any()
     # resuming a finished run does no further steps
     progress.clear()

@@ -1,0 +1,74 @@
+"""Whole-image probabilities from a network that takes tiles: padding, tiling, blending (numpy only).
+
+The network is any callable from a float32 batch (N, 1, h, w) to logits of the same shape: ONNX
+Runtime at run time, torch in training and for the torch backend. Large inputs are cut into
+overlapping tiles, run ``batch_size`` at a time and blended with a smooth window.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from fundus_app.progress import CancelFn, raise_if_cancelled
+
+#: A network: (N, 1, h, w) float32 input -> (N, 1, h, w) float32 logits.
+Forward = Callable[[np.ndarray], np.ndarray]
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """The logistic function, float32 out: exp(-log(1 + exp(-x))) in float64 overflows for no logit."""
+    return np.exp(-np.logaddexp(0.0, -logits.astype(np.float64))).astype(np.float32)
+
+
+def window(size: int) -> np.ndarray:
+    """2-D blending weights for overlapping tiles: high in the middle, small at the edge."""
+    ramp = np.minimum(np.arange(size) + 1, np.arange(size)[::-1] + 1).astype(np.float32)
+    ramp = np.minimum(ramp / (size / 4), 1.0)
+    return np.outer(ramp, ramp)
+
+
+def tile_layout(length: int, tile_size: int, overlap: int, multiple: int) -> tuple[int, list[int]]:
+    """Tile length and start offsets covering ``length`` with at most ``tile_size`` per tile.
+
+    As few tiles as fit with ``overlap`` between neighbours, all of one length (a multiple of
+    ``multiple``) and spread evenly, so no tile is mostly padding: a 778-px side takes two 432-px
+    tiles, not two of 768 (half the pixels through the network).
+    """
+    if length <= tile_size:
+        return math.ceil(length / multiple) * multiple, [0]
+    count = math.ceil((length - overlap) / (tile_size - overlap))  # >= 2
+    tile = math.ceil((length + (count - 1) * overlap) / count / multiple) * multiple  # neighbours overlap >= overlap
+    return tile, sorted({round(i * (length - tile) / (count - 1)) for i in range(count)})
+
+
+def predict_probability(forward: Forward, x: np.ndarray, *, multiple: int, tile_size: int = 768, overlap: int = 64,
+                        batch_size: int = 1, flips: bool = False, should_cancel: CancelFn | None = None) -> np.ndarray:
+    """Vessel probability for a (h, w) float32 network input; returns (h, w) float32.
+
+    Pads to a multiple of the network's stride (reflect), tiles large inputs with ``overlap``
+    pixels of blending, and optionally averages over horizontal/vertical flips (test-time
+    augmentation).
+    """
+    h, w = x.shape
+    (tile_h, starts_y), (tile_w, starts_x) = (tile_layout(n, tile_size, overlap, multiple) for n in (h, w))
+    ph, pw = max(tile_h, h), max(tile_w, w)
+    padded = np.pad(x, ((0, ph - h), (0, pw - w)), mode="reflect" if (ph - h < h and pw - w < w) else "constant")
+    boxes = [(y, x0) for y in starts_y for x0 in starts_x]
+    weight = window(tile_h)[:, :1] * window(tile_w)[:1, :] if len(boxes) > 1 else np.ones((tile_h, tile_w), np.float32)
+    acc = np.zeros((ph, pw), np.float32)
+    norm = np.zeros((ph, pw), np.float32)
+    for i in range(0, len(boxes), batch_size):
+        raise_if_cancelled(should_cancel)
+        chunk = boxes[i:i + batch_size]
+        batch = np.ascontiguousarray(np.stack([padded[y:y + tile_h, x0:x0 + tile_w] for y, x0 in chunk])[:, None])
+        prob = sigmoid(forward(batch))
+        if flips:
+            prob = prob + sigmoid(forward(np.ascontiguousarray(batch[..., ::-1])))[..., ::-1]
+            prob = prob + sigmoid(forward(np.ascontiguousarray(batch[..., ::-1, :])))[..., ::-1, :]
+            prob = prob / 3
+        for (y, x0), p in zip(chunk, prob[:, 0], strict=True):
+            acc[y:y + tile_h, x0:x0 + tile_w] += p * weight
+            norm[y:y + tile_h, x0:x0 + tile_w] += weight
+    return (acc / np.maximum(norm, 1e-6))[:h, :w]
