@@ -4,23 +4,29 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 TORCH  ?= torch==2.13.0
-EXTRAS ?= test,cluster,lint
+EXTRAS ?= train,test,cluster,lint
 SAMPLE ?= resources/samples/hrf_01_h.jpg
 PYINSTALLER ?= pyinstaller==6.22.3
 PYTEST := QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 .PHONY: install run lint test test-slow bench package clean
 
-$(VENV)/.installed: pyproject.toml Makefile
+# the run time alone (ONNX Runtime, no torch): what `make run` needs
+$(VENV)/.runtime: pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+# everything for development: training and export (torch, pinned), tests, cluster batches, checks
+$(VENV)/.installed: $(VENV)/.runtime
 	$(PY) -m pip install --quiet "$(TORCH)"
 	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
 	touch $@
 
 install: $(VENV)/.installed
 
-run: install
+run: $(VENV)/.runtime
 	$(VENV)/bin/fundus-app gui $(SAMPLE)
 
 # ruff, the import contracts (layers; Qt, torch, pydicom, reportlab, Dask each in its own package), mypy on the core

@@ -196,13 +196,20 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    if getattr(sys, "frozen", False):  # the installer leaves out sympy, which torch's optimisers import
+    if getattr(sys, "frozen", False):  # the installer ships the run time only: no torch
         raise FundusError("Training is not part of the installed workstation; run it from a source checkout "
                           "(README: make install, then fundus-app train).")
     from tqdm import tqdm
 
     from fundus_app.progress import Progress
-    from fundus_app.train.loop import TrainConfig, train
+
+    try:
+        from fundus_app.train.loop import TrainConfig, train
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] != "torch":
+            raise
+        raise FundusError('Training needs PyTorch, which the run time does not: pip install "fundus-app[train]".') \
+            from None
     from fundus_app.train.recipe import read_recipe
 
     options: dict = read_recipe(args.config) if args.config else {}

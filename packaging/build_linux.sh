@@ -61,11 +61,7 @@ VERSION="$(sed -n 's/^__version__ *= *"\([^"]*\)".*/\1/p' fundus_app/__init__.py
 [ -n "$VERSION" ] || die "cannot read __version__ from fundus_app/__init__.py"
 ARCH="$(dpkg --print-architecture)"
 [ "$ARCH" = amd64 ] || echo "build_linux: warning: building on $ARCH; the .deb is for $ARCH" >&2
-echo "Fundus Vessel Workstation $VERSION, $("$PY" -c 'import sys,torch,PyInstaller; print(f"Python {sys.version.split()[0]}, torch {torch.__version__}, PyInstaller {PyInstaller.__version__}")')"
-case "$("$PY" -c 'import torch; print(torch.__version__)')" in
-    *+cpu*) ;;
-    *) echo "build_linux: warning: torch is not a +cpu build; CUDA libraries would make the bundle several GB" >&2 ;;
-esac
+echo "Fundus Vessel Workstation $VERSION, $("$PY" -c 'import sys,onnxruntime,PyInstaller; print(f"Python {sys.version.split()[0]}, onnxruntime {onnxruntime.__version__}, PyInstaller {PyInstaller.__version__}")')"
 
 # Qt's xcb platform plugin needs these; PyInstaller bundles them only if it can find them on the host.
 QT_XCB_LIBS=(libxcb-icccm.so.4:libxcb-icccm4 libxcb-keysyms.so.1:libxcb-keysyms1
@@ -110,7 +106,7 @@ declare -A KNOWN=([libwayland-cursor.so.0]=libwayland-cursor0 [libwayland-egl.so
                   [libOpenGL.so.0]=libopengl0)
 OPTIONAL_ELF='[Ww]ayland|libqxcb-egl-integration'
 mapfile -t ELVES < <(find "$BUNDLE" -type f \( -name '*.so' -o -name '*.so.*' -o -name fundus-app \))
-INTERNAL_DIRS="$BUNDLE/_internal:$BUNDLE/_internal/PyQt5/Qt5/lib:$BUNDLE/_internal/torch/lib"
+INTERNAL_DIRS="$BUNDLE/_internal:$BUNDLE/_internal/PyQt5/Qt5/lib:$BUNDLE/_internal/onnxruntime/capi"
 declare -A CORE=() OPTIONAL=() PKG_OF=()
 unresolved=()
 while read -r lib path elf; do

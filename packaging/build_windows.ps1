@@ -6,8 +6,7 @@
   Run from a PowerShell prompt in the repository (Windows 10/11 x64):
 
     py -3.11 -m venv .venv
-    .venv\Scripts\python -m pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
-    .venv\Scripts\python -m pip install -e . "pyinstaller>=6.10"
+    .venv\Scripts\python -m pip install -e . "pyinstaller>=6.10"     # the run time: no torch
     powershell -ExecutionPolicy Bypass -File packaging\build_windows.ps1
 
   Needs Inno Setup 6.3+ (ISCC.exe; https://jrsoftware.org/isinfo.php) for the installer.
@@ -61,8 +60,6 @@ if ($LASTEXITCODE -ne 0) { Fail "PyInstaller is not installed in $Python (pip in
 $Init = Get-Content (Join-Path $Repo "fundus_app\__init__.py") -Raw
 if ($Init -notmatch '(?m)^__version__\s*=\s*"([^"]+)"') { Fail "cannot read __version__ from fundus_app\__init__.py" }
 $Version = $Matches[1]
-$TorchCuda = & $Python -c "import torch; print(torch.version.cuda or '')"
-if ($TorchCuda) { Write-Warning "torch is a CUDA build ($TorchCuda): the bundle will be several GB; install the CPU wheel" }
 Write-Host "Fundus Vessel Workstation $Version"
 
 if (-not $NoInstaller) {

@@ -35,7 +35,7 @@ def _selftest() -> int:
     def data() -> str:
         models = Path(os.environ["FUNDUS_MODELS_DIR"])
         resources = Path(os.environ["FUNDUS_RESOURCES"])
-        needed = [models / "vessel_unet.pt", models / "vessel_unet.onnx", models / "manifest.json",
+        needed = [models / "vessel_unet.onnx", models / "manifest.json",
                   resources / "samples" / "hrf_01_h.jpg", resources / "icons" / "app.svg"]
         missing = [str(p) for p in needed if not p.is_file()]
         if missing:
@@ -43,7 +43,7 @@ def _selftest() -> int:
         # the sizes the manifest lists: a truncated copy shows here, before any model loads
 
         listed = json.loads((models / "manifest.json").read_text(encoding="utf-8"))["files"]
-        wrong = [name for name in ("vessel_unet.pt", "vessel_unet.onnx")
+        wrong = [name for name in ("vessel_unet.onnx",)
                  if listed.get(name, {}).get("bytes") != (models / name).stat().st_size]
         if wrong:
             raise ValueError(f"not of the size models/manifest.json lists: {', '.join(wrong)}")

@@ -97,12 +97,12 @@ bio = rec["biomarkers"]
 assert 0.0 < bio["vessel_density"] < 1.0, bio
 assert 1.0 < bio["fractal_dimension"] < 2.0, bio
 assert re.fullmatch(r"[0-9a-f]{64}", rec["model"]["sha256"]), rec["model"]
-assert rec["device"] == "cpu (onnxruntime)", rec["device"]  # the bundle must carry the fast backend
+assert rec["device"] == "cpu (onnxruntime CPUExecutionProvider)", rec["device"]  # the bundle's only engine
 assert rec["crf"] is (sys.argv[2] == "true"), rec["crf"]
 EOF
     elif command -v jq >/dev/null; then
         jq -e --argjson crf "$crf" '(.biomarkers.vessel_density > 0 and .biomarkers.vessel_density < 1)
-            and (.model.sha256 | test("^[0-9a-f]{64}$")) and .device == "cpu (onnxruntime)" and .crf == $crf' "$file" >/dev/null
+            and (.model.sha256 | test("^[0-9a-f]{64}$")) and .device == "cpu (onnxruntime CPUExecutionProvider)" and .crf == $crf' "$file" >/dev/null
     else
         echo "smoke: neither python3 nor jq to parse JSON" >&2; return 1
     fi
