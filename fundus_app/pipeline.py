@@ -45,11 +45,13 @@ def analyse_file(
     crf: bool = False,
     on_progress: ProgressFn | None = None,
     should_cancel: CancelFn | None = None,
+    on_loaded: Callable[[FundusImage], None] | None = None,
 ) -> Analysis:
     """Load ``path`` and segment it.
 
     ``segmenter`` is a loaded Segmenter or a function returning one, called after the file has
     been read (the GUI loads the model lazily, so a bad file fails before a slow model load).
+    ``on_loaded`` gets the image as soon as it is read (the window shows it while the model works).
     Raises ``ImageLoadError`` / ``ModelError`` with one sentence, ``Cancelled`` when
     ``should_cancel`` asks for it.
     """
@@ -60,6 +62,8 @@ def analyse_file(
     t0 = time.perf_counter()
     image = load_image(path)
     seconds = {"load": time.perf_counter() - t0}
+    if on_loaded is not None:
+        on_loaded(image)
     raise_if_cancelled(should_cancel)
     report(Progress(LOADED, "model", item=name))
     model = segmenter if isinstance(segmenter, ImageSegmenter) else segmenter()

@@ -15,7 +15,7 @@ from PyQt5.QtCore import QCoreApplication, QObject, QTimer, pyqtSignal
 
 from fundus_app.gui import render
 from fundus_app.gui.i18n import fmt
-from fundus_app.gui.job import Prepared
+from fundus_app.gui.job import Prepared, Preview
 from fundus_app.gui.panels import ImageInfoPanel
 from fundus_app.gui.panes import ImagePane
 from fundus_app.gui.privacy import REDACT
@@ -42,6 +42,7 @@ class DisplayPresenter(QObject):
         self.tasks = tasks  # the enhanced view
         self.display_tasks = display_tasks  # zoomed-out overlay levels
         self.current: Prepared | None = None
+        self.preview_path: str | None = None  # a photograph on the panes while it is being segmented
         self.renderer: render.OverlayRenderer | None = None
         self.last_render_ms = 0.0
         self._enhanced: tuple[str, np.ndarray, list[np.ndarray]] | None = None  # path, display array, levels
@@ -56,16 +57,30 @@ class DisplayPresenter(QObject):
         session.enhanced_changed.connect(self._on_enhanced_changed)
         for pane in (left, right):
             pane.fit_requested.connect(self.fit)
+        queue.preview_arrived.connect(self._on_preview_arrived)
 
     # -- showing a result ---------------------------------------------------------------------------
     def showing(self, path: str) -> bool:
-        """True if ``path``'s result is on the panes."""
-        return self.current is not None and str(self.current.path) == path
+        """True if ``path``'s result, or its photograph while it is segmented, is on the panes."""
+        return (self.current is not None and str(self.current.path) == path) or self.preview_path == path
+
+    def _on_preview_arrived(self, path: str, preview: Preview) -> None:
+        """The photograph under review is read: show it on both panes while the network works."""
+        if self.current is not None or path != self.queue.current_path:
+            return
+        self.preview_path = path
+        h, w = preview.shape
+        self.view.set_image_size(w, h)
+        self.left.set_image(preview.base, preview.base_pyramid)
+        self.right.set_image(preview.base, preview.base_pyramid)
+        self.fit()
+        self.update_captions()
+        self.update_hints()
 
     def show(self, prepared: Prepared, threshold: float, keep_view: bool = False) -> None:
         """Put ``prepared`` on the panes at ``threshold`` (session's grid and threshold follow)."""
         seg, path = prepared.segmentation, str(prepared.path)
-        self.current = prepared
+        self.current, self.preview_path = prepared, None
         if self._enhanced is not None and self._enhanced[0] != path:
             self._enhanced = None
         self.renderer = prepared.renderer  # the worker drew the first overlay already
@@ -82,16 +97,18 @@ class DisplayPresenter(QObject):
         meta.update(name=prepared.path.name, crf=seg.crf, working_scale=seg.working_scale,
                     working_fov_px=seg.working_fov_px)
         self.info.set_info(meta)
+        self.update_captions()
         self.update_hints()
 
     def clear(self) -> None:
         """Nothing on the panes (the hint says why)."""
-        self.current = None
+        self.current, self.preview_path = None, None
         self.renderer = None
         self._enhanced = None
         self.left.set_image(None)
         self.right.set_image(None)
         self.info.set_info(None)
+        self.update_captions()
         self.update_hints()
 
     def fit(self) -> None:
@@ -184,15 +201,19 @@ class DisplayPresenter(QObject):
     # -- texts --------------------------------------------------------------------------------------
     def update_captions(self) -> None:
         """Say what each pane shows (original or enhanced; overlay or not) in its corner."""
-        self.left.set_caption(_translate("MainWindow", "CLAHE-enhanced (green channel)") if self.session.enhanced
+        enhanced = self.session.enhanced and self.current is not None  # a photograph being segmented: as read
+        self.left.set_caption(_translate("MainWindow", "CLAHE-enhanced (green channel)") if enhanced
                               else _translate("MainWindow", "Original"))
-        self.right.set_caption(_translate("MainWindow", "Vessel overlay") if self.session.overlay_visible
-                               else _translate("MainWindow", "Original (overlay hidden)"))
+        if self.current is None and self.preview_path is not None:
+            self.right.set_caption(_translate("MainWindow", "Segmenting the vessels..."))
+        else:
+            self.right.set_caption(_translate("MainWindow", "Vessel overlay") if self.session.overlay_visible
+                                   else _translate("MainWindow", "Original (overlay hidden)"))
 
     def update_hints(self) -> None:
         """The text in the middle of the panes when there is no result to show: what to do, or why."""
         path = self.queue.current_path
-        if self.current is not None:
+        if self.current is not None or (path is not None and self.preview_path == path):
             hint = ""
         elif path is None:
             hint = _translate("MainWindow", "Drop fundus images or folders here,\nor use File ▸ Open...")

@@ -70,10 +70,22 @@ class Prepared:
     seconds: dict[str, float] = field(default_factory=dict)  # load, inference, prepare
 
 
+@dataclass(frozen=True)
+class Preview:
+    """A job's photograph ready for the panes, before its segmentation: shown while the model works."""
+
+    job_id: int
+    path: Path
+    base: np.ndarray  # display pixels
+    base_pyramid: list[np.ndarray]
+    shape: tuple[int, int]
+
+
 def prepare_result(job_id: int, path: Path, image: FundusImage, seg: Segmentation,
                    extra_thresholds: tuple[float, ...] = (), threshold: float | None = None,
                    colour: tuple[int, int, int] = render.DEFAULT_COLOUR, opacity: float = 0.6,
-                   edge_strength: float = 0.0, preprocess: PreprocessConfig | None = None) -> Prepared:
+                   edge_strength: float = 0.0, preprocess: PreprocessConfig | None = None,
+                   preview: Preview | None = None) -> Prepared:
     """Quantise the probability map, draw the first overlay and build the display buffers.
 
     Everything heavy happens here, off the UI thread: the window only wraps the arrays.
@@ -82,7 +94,7 @@ def prepare_result(job_id: int, path: Path, image: FundusImage, seg: Segmentatio
     levels = grid.quantise(seg.probability, seg.fov)
     level_index = LevelIndex.build(levels, seg.fov, len(grid))
     edge_index = EdgeIndex.build(levels, len(grid))
-    base = render.to_display(image.rgb)
+    base = preview.base if preview is not None else render.to_display(image.rgb)
     index = grid.index_of(seg.default_threshold if threshold is None else threshold)
     renderer = render.OverlayRenderer(image.rgb, levels, base=base, index=level_index, edges=edge_index,
                                       n_thresholds=len(grid))
@@ -91,7 +103,8 @@ def prepare_result(job_id: int, path: Path, image: FundusImage, seg: Segmentatio
     t = grid.values[index]
     bio = measure_vessels(seg.mask(t), image.fov).as_dict()
     return Prepared(job_id=job_id, path=path, image=image, segmentation=seg, grid=grid, levels=levels,
-                    level_index=level_index, edge_index=edge_index, base=base, base_pyramid=render.pyramid(base),
+                    level_index=level_index, edge_index=edge_index, base=base,
+                    base_pyramid=preview.base_pyramid if preview is not None else render.pyramid(base),
                     renderer=renderer, overlay_pyramid=render.pyramid(out), overlay_version=renderer.version,
                     biomarkers=bio, biomarker_threshold=t, preprocess=preprocess or PreprocessConfig())
 
@@ -103,29 +116,39 @@ def preprocess_of(segmenter: Any) -> PreprocessConfig:
 
 
 def run_review_job(job: Job, segmenter_provider: Callable[[], ImageSegmenter],
-                   on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None) -> Prepared:
+                   on_progress: ProgressFn | None = None, should_cancel: CancelFn | None = None,
+                   on_preview: Callable[[Preview], None] | None = None) -> Prepared:
     """Load, segment and prepare ``job``'s image for the panes.
 
     ``segmenter_provider`` is called once the file has been read (the model loads lazily, so a
     bad file fails before a slow model load). Progress rises from 0 to 1 (``"done"``).
     Raises ``ImageLoadError`` / ``ModelError`` with one sentence, ``Cancelled`` when
-    ``should_cancel`` asks for it.
+    ``should_cancel`` asks for it. ``on_preview`` gets the photograph's display pixels as soon as
+    it is read, before the model runs (the same buffers then serve the result).
     """
     report = on_progress or ignore
     used: list[ImageSegmenter] = []
+    previews: list[Preview] = []
+
+    def loaded(image: FundusImage) -> None:
+        if on_preview is not None:
+            base = render.to_display(image.rgb)
+            previews.append(Preview(job.id, job.path, base, render.pyramid(base), image.shape))
+            on_preview(previews[-1])
 
     def provide() -> ImageSegmenter:
         used.append(segmenter_provider())
         return used[-1]
 
     analysis = analyse_file(job.path, provide, crf=job.crf, on_progress=within(on_progress, 0.0, SEGMENTED),
-                            should_cancel=should_cancel)
+                            should_cancel=should_cancel, on_loaded=loaded)
     raise_if_cancelled(should_cancel)
     report(Progress(DISPLAY, "display", item=job.path.name))
     t0 = time.perf_counter()
     result = prepare_result(job.id, job.path, analysis.image, analysis.segmentation, job.extra_thresholds,
                             job.threshold, job.colour, job.opacity, job.edge_strength,
-                            preprocess=preprocess_of(used[-1] if used else None))
+                            preprocess=preprocess_of(used[-1] if used else None),
+                            preview=previews[-1] if previews else None)
     result.seconds = {**analysis.seconds, "prepare": time.perf_counter() - t0}
     report(Progress(1.0, "done", item=job.path.name))
     return result

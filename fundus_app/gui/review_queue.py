@@ -16,7 +16,7 @@ from PyQt5.QtCore import QCoreApplication, QObject, pyqtSignal
 
 from fundus_app.gui.batch import ResultCache, ReviewItem, expand_paths
 from fundus_app.gui.i18n import fmt
-from fundus_app.gui.job import Job, Prepared
+from fundus_app.gui.job import Job, Prepared, Preview
 from fundus_app.gui.privacy import REDACT
 from fundus_app.gui.session import SessionState
 from fundus_app.gui.settings import Preferences
@@ -42,6 +42,7 @@ class ReviewQueue(QObject):
     message_posted = pyqtSignal(str)  # a line for the status bar
     job_started = pyqtSignal(str)  # path
     job_progressed = pyqtSignal(str, float, str)  # path, fraction 0..1, stage
+    preview_arrived = pyqtSignal(str, object)  # path, job.Preview (the photograph while it is segmented)
     all_jobs_ended = pyqtSignal()  # every job the queue asked for has reported back
     result_arrived = pyqtSignal(str, object)  # path, Prepared
     job_failed = pyqtSignal(str, str)  # path, one-sentence message
@@ -61,6 +62,7 @@ class ReviewQueue(QObject):
         self._current: str | None = None
         worker.job_started.connect(self._on_job_started)
         worker.job_progressed.connect(self._on_job_progressed)
+        worker.job_previewed.connect(self._on_job_previewed)
         worker.job_finished.connect(self._on_job_finished)
         worker.job_failed.connect(self._on_job_failed)
         worker.job_cancelled.connect(self._on_job_cancelled)
@@ -212,6 +214,11 @@ class ReviewQueue(QObject):
         item = self._item_for(job_id)
         if item is not None:
             self.job_progressed.emit(item.path, fraction, stage)
+
+    def _on_job_previewed(self, job_id: int, preview: Preview) -> None:
+        item = self._item_for(job_id)
+        if item is not None:
+            self.preview_arrived.emit(item.path, preview)
 
     def _on_job_finished(self, job_id: int, prepared: Prepared) -> None:
         item = self._item_for(job_id)

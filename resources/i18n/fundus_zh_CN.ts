@@ -373,6 +373,11 @@ or use File ▸ Open...</source>
         <translation>正在处理 %1…</translation>
     </message>
     <message>
+        <location filename="../../fundus_app/gui/display.py" line="214"/>
+        <source>Segmenting the vessels...</source>
+        <translation>正在分割血管…</translation>
+    </message>
+    <message>
         <location filename="../../fundus_app/gui/status.py" line="135"/>
         <source>Device: %1</source>
         <translation>设备：%1</translation>

@@ -61,6 +61,12 @@ class WindowDriver:
         self.qtbot.waitUntil(lambda: self.shown_path() == str(path) and not self.biomarkers_pending()
                              and bool(self.biomarker_values()), timeout=timeout)
 
+    def wait_for_preview(self, path: str | Path, timeout: int = 60_000) -> None:
+        """Until ``path``'s photograph is read and handed to the panes (before its segmentation)."""
+        with self.qtbot.waitSignal(self.window.queue.preview_arrived, timeout=timeout,
+                                   check_params_cb=lambda p, _preview: p == str(path)):
+            pass
+
     def wait_for_model(self, timeout: int = 60_000) -> None:
         self.qtbot.waitUntil(lambda: self.window.queue.model_info is not None, timeout=timeout)
 

@@ -73,6 +73,26 @@ def test_progress_rises_to_one_and_the_result_matches_the_core(fundus_file: Path
     assert set(result.seconds) >= {"load", "inference", "prepare"}
 
 
+def test_the_photograph_is_previewed_before_the_model_runs(fundus_file: Path) -> None:
+    events: list[str] = []
+    previews = []
+
+    def provider() -> FakeSegmenter:
+        events.append("model")
+        return FakeSegmenter()
+
+    def on_preview(preview) -> None:
+        events.append("preview")
+        previews.append(preview)
+
+    result = run_review_job(Job(3, fundus_file), provider, None, lambda: False, on_preview=on_preview)
+    assert events == ["preview", "model"], "the window can show the photograph while the model loads and runs"
+    (preview,) = previews
+    assert (preview.job_id, preview.path, preview.shape) == (3, fundus_file, result.image.shape)
+    assert np.array_equal(display_to_rgb(preview.base), result.image.rgb)
+    assert result.base is preview.base and result.base_pyramid is preview.base_pyramid  # built once
+
+
 def test_a_bad_file_fails_with_one_sentence_before_the_model_loads(tmp_path: Path) -> None:
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 truncated")

@@ -331,3 +331,20 @@ def test_log_redaction_removes_file_and_patient_names() -> None:
     assert f.filter(record)
     text = record.getMessage()
     assert "ZHANG" not in text and "Zhang" not in text and "12345" not in text and "<redacted>" in text
+
+
+@pytest.mark.slow
+def test_the_photograph_shows_at_once_and_the_overlay_follows(driver) -> None:
+    from fundus_app import load_image
+
+    driver.wait_for_model()
+    driver.open(SAMPLE)  # 3504x2336: about a second of network on this CPU
+    driver.wait_for_preview(SAMPLE)
+    rgb = load_image(SAMPLE).rgb
+    if driver.shown() is None:  # the network is still running: the photograph is on both panes
+        assert driver.captions() == ("Original", "Segmenting the vessels...")
+        assert np.array_equal(driver.original_rgb(), rgb) and np.array_equal(driver.overlay_rgb(), rgb)
+        assert driver.pane_hint() == ""
+    driver.wait_for_result(SAMPLE, timeout=120_000)
+    assert driver.captions()[1] == "Vessel overlay"
+    assert np.array_equal(driver.overlay_rgb(), driver.core_overlay())

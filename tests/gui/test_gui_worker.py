@@ -56,27 +56,30 @@ def test_unexpected_errors_become_one_sentence(qtbot, worker, monkeypatch, raise
         worker.submit(Job(5, Path("/data/eye.png")))
 
 
-def test_progress_and_result_are_forwarded(qtbot, worker, monkeypatch) -> None:
-    result = object()
+def test_progress_preview_and_result_are_forwarded(qtbot, worker, monkeypatch) -> None:
+    result, preview = object(), object()
 
-    def job(job, provider, on_progress, should_cancel):
+    def job(job, provider, on_progress, should_cancel, on_preview):
         assert not should_cancel()
+        on_preview(preview)  # the photograph, before the network runs
         on_progress(Progress(0.5, "network"))
         on_progress(Progress(1.0, "done"))
         return result
 
     monkeypatch.setattr(worker_module, "run_review_job", job)
-    progress = []
+    progress, previews = [], []
     worker.job_progressed.connect(lambda *args: progress.append(args))
+    worker.job_previewed.connect(lambda *args: previews.append(args))
     with qtbot.waitSignal(worker.job_finished, timeout=10_000) as finished:
         worker.submit(Job(6, Path("eye.png")))
     assert finished.args == [6, result]
     qtbot.waitUntil(lambda: len(progress) == 2, timeout=5_000)
     assert progress == [(6, 0.5, "network"), (6, 1.0, "done")]
+    assert previews == [(6, preview)]
 
 
 def test_cancelling_the_running_job_gives_a_cancelled_signal(qtbot, worker, monkeypatch) -> None:
-    def job(job, provider, on_progress, should_cancel):
+    def job(job, provider, on_progress, should_cancel, on_preview):
         asked.wait(10)  # runs (in the worker thread) until the window asks it to stop
         if should_cancel():
             raise Cancelled()

@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from cli_runner import REPO, cli_env
 
 WITHOUT_TORCH = """
