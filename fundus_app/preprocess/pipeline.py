@@ -128,6 +128,16 @@ def rescale(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> tuple[np
     return small, resize_mask(fov, small.shape[:2]), scale
 
 
+def median_uint8(values: np.ndarray) -> np.uint8:
+    """``np.uint8(np.median(values))`` of uint8 values, read off their histogram instead of sorting
+    (4 ms -> 1 ms for a DRIVE photograph's FOV)."""
+    counts = np.bincount(values.ravel(), minlength=256).cumsum()
+    n = int(counts[-1])
+    lower = int(np.searchsorted(counts, (n - 1) // 2, side="right"))  # the value at sorted index (n-1)//2
+    upper = int(np.searchsorted(counts, n // 2, side="right"))  # and at n//2: median averages the two
+    return np.uint8((lower + upper) / 2)
+
+
 def clahe_green(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
     """The green channel after CLAHE, (H, W) uint8: what the network reads, before standardisation.
 
@@ -137,7 +147,7 @@ def clahe_green(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.n
     green = np.ascontiguousarray(rgb[:, :, 1])
     if fov.any():
         green = green.copy()
-        green[~fov] = np.uint8(np.median(green[fov]))
+        green[~fov] = median_uint8(green[fov])
     clahe = cv2.createCLAHE(clipLimit=cfg.clahe_clip, tileGridSize=(cfg.clahe_tile, cfg.clahe_tile))
     return clahe.apply(green)
 

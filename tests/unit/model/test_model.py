@@ -166,5 +166,5 @@ def test_tiled_inference_matches_whole_image() -> None:
 
 def test_sigmoid_is_torchs_and_does_not_overflow() -> None:
     logits = np.linspace(-120, 120, 10001, dtype=np.float32)
-    assert np.allclose(sigmoid(logits), torch.sigmoid(torch.from_numpy(logits)).numpy(), atol=1e-7, rtol=0)
+    assert np.allclose(sigmoid(logits), torch.sigmoid(torch.from_numpy(logits)).numpy(), atol=2.5e-7, rtol=0)
     assert sigmoid(np.float32([-1e4]))[0] == 0.0 and sigmoid(np.float32([1e4]))[0] == 1.0

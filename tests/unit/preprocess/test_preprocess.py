@@ -143,3 +143,12 @@ def test_enhance_standardises_inside_and_zeroes_outside(synthetic_fundus: np.nda
     # dark vessels stay darker than the background after enhancement
     yy, xx = np.mgrid[: fov.shape[0], : fov.shape[1]]
     assert x[fov & (yy == xx)].mean() < x[fov & (np.abs(yy - xx) > 10)].mean()
+
+
+def test_the_histogram_median_is_numpys() -> None:
+    from fundus_app.preprocess.pipeline import median_uint8
+
+    rng = np.random.default_rng(1)
+    for n in (1, 2, 3, 4, 11, 1000, 1001, 123_457):
+        for values in (rng.integers(0, 256, n, dtype=np.uint8), rng.integers(100, 103, n, dtype=np.uint8)):
+            assert median_uint8(values) == np.uint8(np.median(values)), n
