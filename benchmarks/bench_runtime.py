@@ -100,6 +100,7 @@ def main() -> int:
     compare("DRIVE 565x584, load + segment + mask (warm, median of 30 per process)", drive_ms, unit="ms")
 
     bundles = {"this": args.bundle, **({"baseline": args.baseline_bundle} if args.baseline_bundle else {})}
+    bundles = {k: v.resolve() for k, v in bundles.items() if v is not None}
     if args.bundle:
         cold: dict[str, list[float]] = {k: [] for k in bundles}
         for _ in range(args.repeats):
