@@ -14,7 +14,6 @@ from pathlib import Path
 
 from fundus_app import __version__
 from fundus_app.errors import FundusError
-from fundus_app.io import SUPPORTED_SUFFIXES
 
 
 def _err(msg: str) -> None:
@@ -22,23 +21,14 @@ def _err(msg: str) -> None:
 
 
 def expand_inputs(items: Sequence[str]) -> list[Path]:
-    """Files as given, and the image files inside folders (sorted, not recursive).
+    """Files as given, and the image files inside folders (sorted, not recursive:
+    ``batch.inputs.folder_images``, which keeps broken links so they get their one-line error)."""
+    from fundus_app.batch.inputs import folder_images
 
-    A folder entry with an image suffix is kept unless it is a folder itself, so a broken
-    link, a symlink loop or an unreadable file gets its one-line error from load_image
-    instead of being skipped without a word.
-    """
     out: list[Path] = []
     for item in items:
         p = Path(item)
-        if p.is_dir():
-            try:
-                entries = sorted(f for f in p.iterdir() if f.suffix.lower() in SUPPORTED_SUFFIXES and not f.is_dir())
-            except OSError as exc:
-                raise FundusError(f"Cannot list folder {p}: {exc.strerror or exc}.") from None
-            out.extend(entries)
-        else:
-            out.append(p)
+        out.extend(folder_images(p) if p.is_dir() else [p])
     return out
 
 

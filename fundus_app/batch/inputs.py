@@ -72,8 +72,12 @@ def _manifest_rows(manifest: Path) -> Iterator[tuple[Path, dict[str, str]]]:
             )  # short rows: blank cells
 
 
-def _folder_files(folder: Path, recursive: bool) -> Iterator[Path]:
-    """Image files in ``folder`` in name order (sub-folders depth first with ``recursive``)."""
+def folder_images(folder: Path, recursive: bool = False) -> Iterator[Path]:
+    """Image files in ``folder`` in name order (sub-folders depth first with ``recursive``).
+
+    An entry with an image suffix is yielded unless it is a folder, so a broken link or an
+    unreadable file gets its one-line error from load_image instead of vanishing.
+    """
     try:
         entries = sorted(folder.iterdir())
     except OSError as exc:
@@ -81,7 +85,7 @@ def _folder_files(folder: Path, recursive: bool) -> Iterator[Path]:
     for entry in entries:
         if entry.is_dir():
             if recursive:
-                yield from _folder_files(entry, recursive)
+                yield from folder_images(entry, recursive)
         elif entry.suffix.lower() in SUPPORTED_SUFFIXES:
             yield entry
 
@@ -96,7 +100,7 @@ def iter_items(inputs: Sequence[str | os.PathLike[str]], *, recursive: bool = Fa
     for item in inputs:
         p = Path(item)
         if p.is_dir():
-            sources: Iterator[tuple[Path, dict[str, str]]] = ((f, {}) for f in _folder_files(p, recursive))
+            sources: Iterator[tuple[Path, dict[str, str]]] = ((f, {}) for f in folder_images(p, recursive))
         elif p.suffix.lower() in MANIFEST_SUFFIXES and p.is_file():
             sources = _manifest_rows(p)
         else:

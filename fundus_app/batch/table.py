@@ -43,14 +43,14 @@ class _CsvWriter:
         self._writer.writeheader()
 
     def write(self, row: dict[str, Any]) -> None:
-        self._writer.writerow({k: _csv_safe(v) for k, v in row.items()})
+        self._writer.writerow({k: csv_safe(v) for k, v in row.items()})  # DictWriter writes None as ""
 
 
-def _csv_safe(value: Any) -> Any:
-    """Keep spreadsheet programs from reading a path or a manifest value as a formula."""
+def csv_safe(value: Any) -> Any:
+    """Keep spreadsheet programs from reading a path, file name or manifest value as a formula."""
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
         return "'" + value
-    return "" if value is None else value
+    return value
 
 
 class _ParquetWriter:

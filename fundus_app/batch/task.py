@@ -22,6 +22,7 @@ from fundus_app.biomarkers import MEASURES
 from fundus_app.errors import FundusError
 from fundus_app.outputs import OutputPaths, write_outputs
 from fundus_app.pipeline import ImageSegmenter, analyse_file
+from fundus_app.report.builder import id_hash  # the report's linkage key: the table and the PDF agree
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,6 @@ BIOMARKER_COLUMNS = tuple(m.key for m in MEASURES)
 def source_id(path: Path) -> str:
     """A key naming the input file without its name (recorded in the JSON: resume and stem clashes)."""
     return hashlib.sha256(str(path.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-
-
-def id_hash(patient_id: str) -> str:
-    """First 8 hex digits of the SHA-256 of a patient ID, as the report prints it (``--anonymise``)."""
-    return hashlib.sha256(patient_id.strip().encode("utf-8")).hexdigest()[:8]
 
 
 def read_record(path: Path) -> dict[str, Any] | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from fundus_app.batch.table import csv_safe
 from fundus_app.biomarkers import MEASURES
 
 T = TypeVar("T")
@@ -102,13 +103,6 @@ class ResultCache(Generic[T]):
     def __iter__(self) -> Iterator[str]:
         """Paths, least recently used first."""
         return iter(list(self._items))
-
-
-def csv_safe(value: Any) -> Any:
-    """Keep spreadsheet programs from reading a file name as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def biomarker_csv(items: list[ReviewItem]) -> str:
