@@ -1,4 +1,5 @@
-"""Catalogue of the public benchmark datasets (DRIVE, STARE) as lists of cases,
+"""Catalogue of the public benchmark datasets (DRIVE, STARE; RITE and LES-AV for arteries and
+veins) as lists of cases,
 and of any other labelled dataset given as folders (``labelled_folder_cases``).
 
 The data live outside the repository (``config.Settings.data_dir``: ``$FUNDUS_DATA``,
@@ -17,11 +18,15 @@ from fundus_app.io import SUPPORTED_SUFFIXES
 #: The STARE training split fixed by the project: the first 10 images in name order.
 STARE_TRAIN = ("im0001", "im0002", "im0003", "im0004", "im0005", "im0044", "im0077", "im0081", "im0082", "im0139")
 DATASETS = ("drive-train", "drive-test", "stare-train", "stare-test", "hrf-sample")
+#: Artery/vein datasets: a case's label is an A/V map in the RITE coding (0 background, 1 artery,
+#: 2 vein, 3 uncertain).
+AV_DATASETS = ("rite-train", "rite-test", "lesav-train", "lesav-test")
 
 
 @dataclass(frozen=True)
 class Case:
-    """One image with its expert vessel label and (when the dataset has one) its FOV mask."""
+    """One image with its expert label (vessels; A/V in the RITE coding for ``AV_DATASETS``) and
+    (when the dataset has one) its FOV mask."""
 
     name: str
     image: Path
@@ -64,13 +69,30 @@ def _hrf_sample(root: Path) -> list[Case]:
     return [Case("hrf_01_h", image, folder / "hrf_01_h_manual.tif", folder / "hrf_01_h_mask.tif")]
 
 
+def _rite(split: str, root: Path) -> list[Case]:
+    """DRIVE's photographs and FOV masks with RITE's A/V labels, paired by number."""
+    kind = "training" if split == "train" else "test"
+    return [Case(f"rite_{c.name.split('_')[1]}", c.image, root / "RITE" / kind / "av" / f"{c.image.stem}.png", c.fov)
+            for c in _drive(split, root)]
+
+
+def _lesav(split: str, root: Path) -> list[Case]:
+    folder = root / "LES-AV" / ("training" if split == "train" else "test")
+    images = sorted((folder / "images").glob("*.png"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
+    return [Case(f"lesav_{p.stem}", p, folder / "1st_manual" / p.name, folder / "mask" / f"{p.stem}_mask.gif")
+            for p in images]
+
+
 def cases(dataset: str, root: Path | None = None) -> list[Case]:
-    """Cases of ``drive-train``, ``drive-test``, ``stare-train`` or ``stare-test``."""
+    """Cases of a dataset in ``DATASETS`` (vessel labels) or ``AV_DATASETS`` (A/V labels)."""
     root = data_root() if root is None else Path(root)
-    if dataset not in DATASETS:
-        raise FundusError(f"Unknown dataset '{dataset}'; choose one of {', '.join(DATASETS)}.")
+    if dataset not in DATASETS + AV_DATASETS:
+        raise FundusError(f"Unknown dataset '{dataset}'; choose one of {', '.join(DATASETS + AV_DATASETS)}.")
     name, split = dataset.split("-")
-    if name == "hrf":
+    if name in ("rite", "lesav"):
+        found = (_rite if name == "rite" else _lesav)(split, root)
+        found = [c for c in found if c.label.is_file()]
+    elif name == "hrf":
         found = _hrf_sample(root)
     else:
         found = _drive(split, root) if name == "drive" else _stare(split, root)

@@ -76,3 +76,47 @@ def score(pred: np.ndarray, truth: np.ndarray, fov: np.ndarray, probability: np.
 def mean_scores(scores: list[Scores]) -> Scores:
     """Mean of each metric over images."""
     return Scores(**{k: float(np.mean([getattr(s, k) for s in scores])) for k in Scores.__dataclass_fields__})
+
+
+#: Classes of an artery/vein map in the RITE coding (0 is background).
+ARTERY, VEIN, UNCERTAIN = 1, 2, 3
+
+
+@dataclass(frozen=True)
+class AVScores:
+    """Agreement of an artery/vein map with an expert's, inside the FOV (RITE coding).
+
+    f1 : Zhou et al. (MICCAI 2021): the F1 of the artery, vein and uncertain masks, weighted by
+        their pixel counts in the expert's map (a map that never says "uncertain" loses that share).
+    artery_f1, vein_f1 : the F1 of each mask alone.
+    accuracy : artery-vs-vein agreement on the pixels both maps call artery or vein.
+    """
+
+    f1: float
+    artery_f1: float
+    vein_f1: float
+    accuracy: float
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def av_scores(pred: np.ndarray, truth: np.ndarray, fov: np.ndarray) -> AVScores:
+    """Score a predicted A/V map (H, W) uint8 against the expert's, pixels inside ``fov``."""
+    fov = fov.astype(bool)
+    p, t = pred[fov], truth[fov]
+    f1s, weights = [], []
+    for c in (ARTERY, VEIN, UNCERTAIN):
+        pc, tc = p == c, t == c
+        n_true = int(np.count_nonzero(tc))
+        f1s.append(_div(2 * np.count_nonzero(pc & tc), np.count_nonzero(pc) + n_true))
+        weights.append(n_true)
+    total = sum(weights)
+    both = np.isin(p, (ARTERY, VEIN)) & np.isin(t, (ARTERY, VEIN))
+    return AVScores(f1=_div(sum(f * w for f, w in zip(f1s, weights, strict=True)), total), artery_f1=f1s[0],
+                    vein_f1=f1s[1], accuracy=_div(np.count_nonzero(p[both] == t[both]), np.count_nonzero(both)))
+
+
+def mean_av_scores(scores: list[AVScores]) -> AVScores:
+    """The mean of each field over images (the papers' convention)."""
+    return AVScores(**{k: float(np.mean([getattr(s, k) for s in scores])) for k in AVScores.__dataclass_fields__})

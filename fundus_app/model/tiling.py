@@ -13,7 +13,7 @@ import numpy as np
 
 from fundus_app.progress import CancelFn, raise_if_cancelled
 
-#: A network: (N, 1, h, w) float32 input -> (N, 1, h, w) float32 logits.
+#: A network: (N, C, h, w) float32 input -> (N, K, h, w) float32 logits.
 Forward = Callable[[np.ndarray], np.ndarray]
 
 
@@ -49,32 +49,51 @@ def tile_layout(length: int, tile_size: int, overlap: int, multiple: int) -> tup
     return tile, sorted({round(i * (length - tile) / (count - 1)) for i in range(count)})
 
 
-def predict_probability(forward: Forward, x: np.ndarray, *, multiple: int, tile_size: int = 768, overlap: int = 64,
-                        batch_size: int = 1, flips: bool = False, should_cancel: CancelFn | None = None) -> np.ndarray:
-    """Vessel probability for a (h, w) float32 network input; returns (h, w) float32.
+def softmax(logits: np.ndarray, axis: int = 1) -> np.ndarray:
+    """Class probabilities from logits along ``axis`` (float32)."""
+    z = logits - logits.max(axis=axis, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=axis, keepdims=True)
+    return z.astype(np.float32, copy=False)
 
+
+def predict_probability(forward: Forward, x: np.ndarray, *, multiple: int, tile_size: int = 768, overlap: int = 64,
+                        batch_size: int = 1, flips: bool = False, should_cancel: CancelFn | None = None,
+                        activation: str = "sigmoid") -> np.ndarray:
+    """Probabilities for a (h, w) or (C, h, w) float32 network input.
+
+    Returns (h, w) float32 for a one-logit network on a (h, w) input (the vessel network), else
+    (K, h, w): the sigmoid of each logit, or with ``activation="softmax"`` the softmax over them.
     Pads to a multiple of the network's stride (reflect), tiles large inputs with ``overlap``
     pixels of blending, and optionally averages over horizontal/vertical flips (test-time
     augmentation).
     """
-    h, w = x.shape
+    squeeze = x.ndim == 2
+    planes = x[None] if squeeze else x
+    h, w = planes.shape[-2:]
+    act = softmax if activation == "softmax" else sigmoid
     (tile_h, starts_y), (tile_w, starts_x) = (tile_layout(n, tile_size, overlap, multiple) for n in (h, w))
     ph, pw = max(tile_h, h), max(tile_w, w)
-    padded = np.pad(x, ((0, ph - h), (0, pw - w)), mode="reflect" if (ph - h < h and pw - w < w) else "constant")
+    mode = "reflect" if (ph - h < h and pw - w < w) else "constant"
+    padded = np.pad(planes, ((0, 0), (0, ph - h), (0, pw - w)), mode=mode)
     boxes = [(y, x0) for y in starts_y for x0 in starts_x]
     weight = window(tile_h)[:, :1] * window(tile_w)[:1, :] if len(boxes) > 1 else np.ones((tile_h, tile_w), np.float32)
-    acc = np.zeros((ph, pw), np.float32)
+    acc: np.ndarray | None = None
     norm = np.zeros((ph, pw), np.float32)
     for i in range(0, len(boxes), batch_size):
         raise_if_cancelled(should_cancel)
         chunk = boxes[i:i + batch_size]
-        batch = np.ascontiguousarray(np.stack([padded[y:y + tile_h, x0:x0 + tile_w] for y, x0 in chunk])[:, None])
-        prob = sigmoid(forward(batch))
+        batch = np.ascontiguousarray(np.stack([padded[:, y:y + tile_h, x0:x0 + tile_w] for y, x0 in chunk]))
+        prob = act(forward(batch))
         if flips:
-            prob = prob + sigmoid(forward(np.ascontiguousarray(batch[..., ::-1])))[..., ::-1]
-            prob = prob + sigmoid(forward(np.ascontiguousarray(batch[..., ::-1, :])))[..., ::-1, :]
+            prob = prob + act(forward(np.ascontiguousarray(batch[..., ::-1])))[..., ::-1]
+            prob = prob + act(forward(np.ascontiguousarray(batch[..., ::-1, :])))[..., ::-1, :]
             prob = prob / 3
-        for (y, x0), p in zip(chunk, prob[:, 0], strict=True):
-            acc[y:y + tile_h, x0:x0 + tile_w] += p * weight
+        if acc is None:
+            acc = np.zeros((prob.shape[1], ph, pw), np.float32)
+        for (y, x0), p in zip(chunk, prob, strict=True):
+            acc[:, y:y + tile_h, x0:x0 + tile_w] += p * weight
             norm[y:y + tile_h, x0:x0 + tile_w] += weight
-    return (acc / np.maximum(norm, 1e-6))[:h, :w]
+    assert acc is not None
+    out = (acc / np.maximum(norm, 1e-6))[:, :h, :w]
+    return out[0] if squeeze and out.shape[0] == 1 else out

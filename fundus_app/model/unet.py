@@ -37,6 +37,7 @@ class UNetConfig:
     base_channels: int = 16
     depth: int = 4  # number of down-sampling steps
     attention: bool = True
+    out_channels: int = 1  # 1: vessel logit; 3: artery, vein, uncertain logits (the A/V model)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -129,7 +130,7 @@ class PlainEncoder(nn.Module):
 
 
 class AttentionUNet(nn.Module):
-    """U-Net returning vessel logits, (N, 1, H, W), for (N, C, H, W) input.
+    """U-Net returning logits, (N, out_channels, H, W), for (N, in_channels, H, W) input.
 
     H and W must be multiples of ``cfg.size_multiple`` (inference pads).
     """
@@ -142,7 +143,7 @@ class AttentionUNet(nn.Module):
         self.stages = nn.ModuleList(
             DecoderStage(skips[i + 1], skips[i], skips[i], cfg.attention) for i in reversed(range(cfg.depth))
         )
-        self.head = nn.Conv2d(skips[0], 1, 1)
+        self.head = nn.Conv2d(skips[0], cfg.out_channels, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         feats = self.encoder(x)

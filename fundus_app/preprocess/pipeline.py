@@ -138,18 +138,33 @@ def median_uint8(values: np.ndarray) -> np.uint8:
     return np.uint8((lower + upper) / 2)
 
 
-def clahe_green(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
-    """The green channel after CLAHE, (H, W) uint8: what the network reads, before standardisation.
+def clahe_channel(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig, channel: int = 1) -> np.ndarray:
+    """One colour channel after CLAHE, (H, W) uint8 (``channel`` 0 red, 1 green, 2 blue).
 
-    Outside the FOV the green channel is first filled with the FOV's median, so
+    Outside the FOV the channel is first filled with the FOV's median, so
     CLAHE does not see the black border as contrast.
     """
-    green = np.ascontiguousarray(rgb[:, :, 1])
+    plane = np.ascontiguousarray(rgb[:, :, channel])
     if fov.any():
-        green = green.copy()
-        green[~fov] = median_uint8(green[fov])
+        plane = plane.copy()
+        plane[~fov] = median_uint8(plane[fov])
     clahe = cv2.createCLAHE(clipLimit=cfg.clahe_clip, tileGridSize=(cfg.clahe_tile, cfg.clahe_tile))
-    return clahe.apply(green)
+    return clahe.apply(plane)
+
+
+def clahe_green(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
+    """The green channel after CLAHE, (H, W) uint8: what the vessel network reads, before standardisation."""
+    return clahe_channel(rgb, fov, cfg, 1)
+
+
+def standardise(plane: np.ndarray, fov: np.ndarray) -> np.ndarray:
+    """Zero-mean unit-variance inside the FOV, zero outside; (H, W) float32."""
+    x = plane.astype(np.float32)
+    inside = x[fov] if fov.any() else x.ravel()
+    mean, std = float(inside.mean()), float(inside.std())
+    x = (x - mean) / max(std, 1.0)
+    x[~fov] = 0.0
+    return x
 
 
 def enhance(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
@@ -157,12 +172,19 @@ def enhance(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarr
 
     Returns (H, W) float32.
     """
-    x = clahe_green(rgb, fov, cfg).astype(np.float32)
-    inside = x[fov] if fov.any() else x.ravel()
-    mean, std = float(inside.mean()), float(inside.std())
-    x = (x - mean) / max(std, 1.0)
-    x[~fov] = 0.0
-    return x
+    return standardise(clahe_green(rgb, fov, cfg), fov)
+
+
+#: Channel order of the artery/vein network's input: the vessel network's own first, so the A/V
+#: network can start from the vessel network's weights (its first layer widened with zeros).
+COLOUR_CHANNELS = (1, 0, 2)
+
+
+def enhance_colour(rgb: np.ndarray, fov: np.ndarray, cfg: PreprocessConfig) -> np.ndarray:
+    """The artery/vein network's input: green, red and blue, each through CLAHE and standardised
+    inside the FOV (channel 0 equals ``enhance``); (3, H, W) float32. Colour is what tells an
+    artery (lighter, redder, a brighter central reflex) from a vein."""
+    return np.stack([standardise(clahe_channel(rgb, fov, cfg, c), fov) for c in COLOUR_CHANNELS])
 
 
 def prepare(image: FundusImage, cfg: PreprocessConfig) -> PreparedImage:

@@ -1,0 +1,49 @@
+"""Artery/vein classification of vessel pixels (numpy only; the network is ONNX Runtime's or torch's).
+
+The A/V network reads the photograph's colour at the vessel network's working scale
+(``preprocess.enhance_colour``) and gives, per pixel, the probabilities of artery, vein and
+uncertain (crossings, unclassifiable pixels). The label map keeps the vessel network's mask
+(``Segmentation.mask``), so the binary vessel result is the same with or without A/V, and names
+each of its pixels by the likeliest class: the RITE coding, 0 background, 1 artery, 2 vein,
+3 uncertain.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from fundus_app.metrics import ARTERY, UNCERTAIN, VEIN
+from fundus_app.model.tiling import Forward, predict_probability
+from fundus_app.progress import CancelFn
+
+__all__ = ["ARTERY", "UNCERTAIN", "VEIN", "av_probabilities", "label_map"]
+
+
+def av_probabilities(forward: Forward, x: np.ndarray, fov: np.ndarray, *, multiple: int, batch_size: int = 1,
+                     should_cancel: CancelFn | None = None) -> np.ndarray:
+    """(3, h, w) float32 artery/vein/uncertain probabilities for a (3, h, w) network input, computed on
+    the FOV's bounding box (plus a margin) only; outside it the three are equal."""
+    out = np.full((3, *x.shape[-2:]), 1.0 / 3.0, np.float32)
+    ys, xs = np.nonzero(fov.any(axis=1))[0], np.nonzero(fov.any(axis=0))[0]
+    if len(ys) == 0:
+        return out
+    m = 8
+    y0, y1 = max(0, ys[0] - m), min(x.shape[-2], ys[-1] + 1 + m)
+    x0, x1 = max(0, xs[0] - m), min(x.shape[-1], xs[-1] + 1 + m)
+    out[:, y0:y1, x0:x1] = predict_probability(forward, np.ascontiguousarray(x[:, y0:y1, x0:x1]), multiple=multiple,
+                                               batch_size=batch_size, should_cancel=should_cancel,
+                                               activation="softmax")
+    return out
+
+
+def label_map(probabilities: np.ndarray, vessels: np.ndarray) -> np.ndarray:
+    """(H, W) uint8 A/V map in the RITE coding: each pixel of the vessel mask ``vessels`` (H, W) takes
+    the likeliest of artery, vein and uncertain in ``probabilities`` (3, h, w), resampled to (H, W)."""
+    H, W = vessels.shape
+    probs = probabilities
+    if probs.shape[1:] != (H, W):
+        probs = cv2.resize(np.ascontiguousarray(probs.transpose(1, 2, 0)), (W, H),
+                           interpolation=cv2.INTER_LINEAR).transpose(2, 0, 1)
+    labels = (np.argmax(probs, axis=0) + ARTERY).astype(np.uint8)
+    labels[~vessels.astype(bool)] = 0
+    return labels
