@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from fundus_app.domain import Disc, FundusImage, Segmentation
+
 #: Zones as (inner, outer) distances from the disc margin in disc diameters.
 ZONES: dict[str, tuple[float, float]] = {"B": (0.5, 1.0), "C": (0.5, 2.0)}
 #: The disc diameter assumed when the file gives no pixel spacing (micrometres).
@@ -65,3 +67,20 @@ class Calibre:
     @property
     def measurable(self) -> bool:
         return self.avr is not None
+
+
+def zone_radii(disc: Disc, zone: str) -> tuple[float, float]:
+    """Inner and outer radius of ``zone`` around ``disc``'s centre, pixels."""
+    inner, outer = ZONES[zone]
+    return disc.radius + inner * disc.diameter, disc.radius + outer * disc.diameter
+
+
+def measure_calibre(av: np.ndarray, disc: Disc | None, fov: np.ndarray, *, zone: str = "B",
+                    pixel_spacing_um: float | None = None, probability: np.ndarray | None = None) -> Calibre:
+    """CRAE, CRVE and AVR of an A/V map (RITE coding) in ``zone`` around ``disc``."""
+    raise NotImplementedError("being implemented on branch calibre")
+
+
+def calibre_of(image: FundusImage, segmentation: Segmentation, threshold: float | None = None) -> dict[str, Calibre]:
+    """Zone B and zone C calibres of a segmented photograph: {"B": Calibre, "C": Calibre}."""
+    raise NotImplementedError("being implemented on branch calibre")
