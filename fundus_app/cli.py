@@ -83,8 +83,16 @@ def cmd_segment(args: argparse.Namespace) -> int:
         if image.meta.get("warning"):  # multi-frame, non-ophthalmic modality ...: stdout, stderr is for failures
             print(f"{path.name}: warning: {image.meta['warning']}")
         print(f"{path.name}: vessel density {100 * bio['vessel_density']:.2f}%, fractal dimension "
-              f"{bio['fractal_dimension']:.3f}, {seg.timings['total']:.2f} s")
+              f"{bio['fractal_dimension']:.3f}{_calibre_summary(record)}, {seg.timings['total']:.2f} s")
     return 1 if failed else 0
+
+
+def _calibre_summary(record: dict) -> str:
+    """", AVR 0.71 (zone B)" or ", AVR not measurable (reason)" for the segment line; "" without an A/V model."""
+    if record.get("av_model") is None:
+        return ""
+    avr = (record.get("calibre") or {}).get("avr")
+    return f", AVR {avr:.2f} (zone B)" if avr is not None else f", AVR not measurable ({record.get('calibre_reason')})"
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
@@ -134,9 +142,11 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from fundus_app.datasets import cases, labelled_folder_cases
+    from fundus_app.datasets import AV_DATASETS, cases, labelled_folder_cases
     from fundus_app.evaluation import evaluate_cases, format_table
 
+    if args.dataset in AV_DATASETS:
+        return _evaluate_av(args)
     if args.dataset:
         items, name = cases(args.dataset), args.dataset
     else:
@@ -151,6 +161,19 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate_cases(segmenter, items, name, out_dir=args.out, crf=args.crf, threshold=args.threshold,
                             min_speck=args.min_speck)
     print(format_table(result))
+    if args.json:
+        from fundus_app.atomic import write_bytes
+
+        write_bytes(args.json, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
+    return 0
+
+
+def _evaluate_av(args: argparse.Namespace) -> int:
+    """``evaluate --dataset rite-test | lesav-test``: A/V maps and calibres against the experts'."""
+    from fundus_app.evaluation_av import evaluate_av_dataset, format_av_table
+
+    result = evaluate_av_dataset(_segmenter(args), args.dataset, out_dir=args.out, limit=args.limit)
+    print(format_av_table(result))
     if args.json:
         from fundus_app.atomic import write_bytes
 
@@ -179,6 +202,26 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_other(task: str, options: dict, args: argparse.Namespace) -> int:
+    """A recipe of another network (``task = "artery-vein"``): its own loop, the common flags."""
+    if task != "artery-vein":
+        raise FundusError(f"Unknown task '{task}' in {args.config}; choose vessels or artery-vein.")
+    from fundus_app.train.av import AVTrainConfig, train_av
+
+    options.update({k: getattr(args, k) for k in ("out_dir", "batch_size", "patch_size", "lr", "seed", "threads",
+                                                  "steps") if getattr(args, k, None) is not None})
+    if args.resume:
+        options["resume"] = True
+    try:
+        cfg = AVTrainConfig.from_dict(options)
+    except (TypeError, ValueError) as exc:
+        raise FundusError(f"bad training configuration: {exc}") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        handlers=[logging.StreamHandler(sys.stderr)])
+    print(train_av(cfg))
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from fundus_app.gui.app import run
 
@@ -203,6 +246,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     from fundus_app.train.recipe import read_recipe
 
     options: dict = read_recipe(args.config) if args.config else {}
+    task = options.pop("task", "vessels")
+    if task != "vessels":
+        return _train_other(task, options, args)
     flags = {key: getattr(args, key) for key in ("out_dir", "epochs", "steps_per_epoch", "batch_size", "patch_size",
                                                 "lr", "seed", "device", "limit_images", "threads")
              if getattr(args, key) is not None}
@@ -303,8 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
         "leading number (DRIVE: 01_test, 01_manual1); with --label-suffix/--mask-suffix exactly the image name plus "
         "that ending. Without --masks the field of view is estimated from each image.")
     source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--dataset", choices=["drive-test", "stare-test", "hrf-sample", "drive-train", "stare-train"],
-                        help="a stored benchmark")
+    source.add_argument("--dataset", choices=["drive-test", "stare-test", "hrf-sample", "drive-train", "stare-train",
+                                              "rite-test", "lesav-test", "rite-train", "lesav-train"],
+                        help="a stored benchmark: vessels (drive, stare, hrf) or arteries and veins with calibre "
+                             "(rite, lesav)")
     source.add_argument("--images", help="folder of the images of a labelled dataset")
     p.add_argument("--labels", help="with --images: folder of the expert vessel labels (may be the images folder)")
     p.add_argument("--masks", help="with --images: folder of the field-of-view masks")
@@ -338,15 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "train",
-        help="train a vessel model on DRIVE + STARE training images",
+        help="train a vessel model (DRIVE + STARE) or, with configs/av_unet.toml, the artery/vein model",
         description="Train a vessel model. Without --config: the shipped recipe's stage 1 (TrainConfig's "
         "defaults); configs/vessel_unet.toml is the whole shipped recipe, stage 1 then its fine-tune, each "
-        "in its own folder of OUT_DIR (stage1/, finetune/).",
+        "in its own folder of OUT_DIR (stage1/, finetune/). configs/av_unet.toml (task = \"artery-vein\") "
+        "trains the artery/vein network on RITE and LES-AV from the bundled vessel model.",
     )
     p.add_argument("--config", help="TOML file with TrainConfig options (flags override it, in every stage)")
     p.add_argument("--out-dir", dest="out_dir")
     p.add_argument("--epochs", type=int)
     p.add_argument("--steps-per-epoch", dest="steps_per_epoch", type=int)
+    p.add_argument("--steps", type=int, help="total steps (recipes counted in steps: artery-vein)")
     p.add_argument("--batch-size", dest="batch_size", type=int)
     p.add_argument("--patch-size", dest="patch_size", type=int)
     p.add_argument("--lr", type=float)

@@ -58,6 +58,24 @@ class Disc:
                 "eye": self.eye}
 
 
+#: Classes of an artery/vein map in the RITE coding (0 is background).
+ARTERY, VEIN, UNCERTAIN = 1, 2, 3
+
+#: DICOM laterality codes and the words outputs use.
+_DICOM_EYES = {"R": "right", "L": "left"}
+
+
+def eye_of(meta: dict[str, Any], disc: Disc | None) -> tuple[str | None, str | None]:
+    """Which eye, and how it is known: the file's laterality ("dicom"), else the disc's position
+    ("estimated"), else (None, None)."""
+    raw = str(meta.get("laterality") or "").strip().upper()
+    if raw in _DICOM_EYES:
+        return _DICOM_EYES[raw], "dicom"
+    if disc is not None and disc.eye in ("right", "left"):
+        return disc.eye, "estimated"
+    return None, None
+
+
 @dataclass(frozen=True)
 class Segmentation:
     """The network's output at the input image's resolution.

@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from fundus_app.domain import ARTERY, UNCERTAIN, VEIN
+
 AUC_BINS = 65536  # probabilities are compared at 16-bit resolution, as written to _prob.png
 
 
@@ -78,10 +80,6 @@ def mean_scores(scores: list[Scores]) -> Scores:
     return Scores(**{k: float(np.mean([getattr(s, k) for s in scores])) for k in Scores.__dataclass_fields__})
 
 
-#: Classes of an artery/vein map in the RITE coding (0 is background).
-ARTERY, VEIN, UNCERTAIN = 1, 2, 3
-
-
 @dataclass(frozen=True)
 class AVScores:
     """Agreement of an artery/vein map with an expert's, inside the FOV (RITE coding).
@@ -109,12 +107,12 @@ def av_scores(pred: np.ndarray, truth: np.ndarray, fov: np.ndarray) -> AVScores:
     for c in (ARTERY, VEIN, UNCERTAIN):
         pc, tc = p == c, t == c
         n_true = int(np.count_nonzero(tc))
-        f1s.append(_div(2 * np.count_nonzero(pc & tc), np.count_nonzero(pc) + n_true))
+        f1s.append(_div(2 * int(np.count_nonzero(pc & tc)), int(np.count_nonzero(pc)) + n_true))
         weights.append(n_true)
     total = sum(weights)
     both = np.isin(p, (ARTERY, VEIN)) & np.isin(t, (ARTERY, VEIN))
     return AVScores(f1=_div(sum(f * w for f, w in zip(f1s, weights, strict=True)), total), artery_f1=f1s[0],
-                    vein_f1=f1s[1], accuracy=_div(np.count_nonzero(p[both] == t[both]), np.count_nonzero(both)))
+                    vein_f1=f1s[1], accuracy=_div(int(np.count_nonzero(p[both] == t[both])), int(np.count_nonzero(both))))
 
 
 def mean_av_scores(scores: list[AVScores]) -> AVScores:

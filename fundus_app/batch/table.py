@@ -12,25 +12,36 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from fundus_app.atomic import atomic_path
-from fundus_app.batch.task import BIOMARKER_COLUMNS, LEAD_COLUMNS, PATIENT_COLUMNS, RESULT_COLUMNS
+from fundus_app.batch.task import (
+    ANATOMY_COLUMNS,
+    BIOMARKER_COLUMNS,
+    CALIBRE_COLUMNS,
+    DISC_COLUMNS,
+    LEAD_COLUMNS,
+    PATIENT_COLUMNS,
+    RESULT_COLUMNS,
+)
 from fundus_app.biomarkers import Biomarkers
 from fundus_app.errors import FundusError
 
 ROW_GROUP = 4096  # Parquet rows buffered per write: a few MB whatever the batch's size
 
-_INTEGER_COLUMNS = {"index", "width", "height"} | {k for k in BIOMARKER_COLUMNS
+_INTEGER_COLUMNS = {"index", "width", "height", "n_arteries", "n_veins"} | {k for k in BIOMARKER_COLUMNS
                                                    if Biomarkers.__dataclass_fields__[k].type == "int"}
 _FLOAT_COLUMNS = {"threshold", "working_scale", "working_fov_px", "seconds_segment", "seconds_image"} | {
-    k for k in BIOMARKER_COLUMNS if Biomarkers.__dataclass_fields__[k].type == "float"}
+    k for k in BIOMARKER_COLUMNS if Biomarkers.__dataclass_fields__[k].type == "float"} | {
+    k for k in DISC_COLUMNS + CALIBRE_COLUMNS if k not in ("eye", "eye_source", "calibre_reason", "n_arteries",
+                                                           "n_veins")}
 
 
 def table_columns(passthrough: Sequence[str], *, patient_columns: Sequence[str] = ()) -> list[str]:
-    """Column order: index, path, the manifest's columns, the results, patient fields asked for, biomarkers."""
-    taken = set(LEAD_COLUMNS) | set(RESULT_COLUMNS) | set(PATIENT_COLUMNS) | set(BIOMARKER_COLUMNS)
+    """Column order: index, path, the manifest's columns, the results, patient fields asked for, biomarkers,
+    optic disc and calibre."""
+    taken = {*LEAD_COLUMNS, *RESULT_COLUMNS, *PATIENT_COLUMNS, *BIOMARKER_COLUMNS, *ANATOMY_COLUMNS}
     clash = sorted(set(passthrough) & taken)
     if clash:
         raise FundusError(f"Manifest column(s) {', '.join(clash)} clash with the results table's own; rename them.")
-    return [*LEAD_COLUMNS, *passthrough, *RESULT_COLUMNS, *patient_columns, *BIOMARKER_COLUMNS]
+    return [*LEAD_COLUMNS, *passthrough, *RESULT_COLUMNS, *patient_columns, *BIOMARKER_COLUMNS, *ANATOMY_COLUMNS]
 
 
 class TableWriter(Protocol):

@@ -42,6 +42,25 @@ RESULT_COLUMNS = ("stem", "status", "error", "width", "height", "threshold", "cr
                   "working_scale", "working_fov_px", "laterality", "seconds_segment", "seconds_image")
 PATIENT_COLUMNS = ("patient_id_hash", "patient_name", "patient_id")
 BIOMARKER_COLUMNS = tuple(m.key for m in MEASURES)
+#: Optic disc, eye and calibre (zone B, the standard; zone C with a suffix), from the JSON record.
+DISC_COLUMNS = ("disc_x", "disc_y", "disc_diameter_px", "disc_confidence", "eye", "eye_source")
+CALIBRE_COLUMNS = ("crae_um", "crve_um", "avr", "crae_dd", "crve_dd", "n_arteries", "n_veins",
+                   "crae_um_zone_c", "crve_um_zone_c", "avr_zone_c", "calibre_reason")
+ANATOMY_COLUMNS = DISC_COLUMNS + CALIBRE_COLUMNS
+
+
+def anatomy_cells(record: dict[str, Any]) -> dict[str, Any]:
+    """The table cells of ``ANATOMY_COLUMNS`` from a JSON record (empty where not measured)."""
+    disc = record.get("disc") or {}
+    zone_b, zone_c = record.get("calibre") or {}, record.get("calibre_zone_c") or {}
+    cells = {"disc_x": disc.get("centre_x"), "disc_y": disc.get("centre_y"),
+             "disc_diameter_px": disc.get("diameter_px"), "disc_confidence": disc.get("confidence"),
+             "eye": record.get("eye"), "eye_source": record.get("eye_source"),
+             "calibre_reason": record.get("calibre_reason")}
+    cells.update({k: zone_b.get(k) for k in ("crae_um", "crve_um", "avr", "crae_dd", "crve_dd", "n_arteries",
+                                             "n_veins")})
+    cells.update({f"{k}_zone_c": zone_c.get(k) for k in ("crae_um", "crve_um", "avr")})
+    return cells
 
 
 def source_id(path: Path) -> str:
@@ -72,6 +91,7 @@ def row_from_record(item: BatchItem, stem: str, record: dict[str, Any], seconds_
         if key in record:
             row[key] = record[key]
     row.update({key: bio.get(key) for key in BIOMARKER_COLUMNS})
+    row.update(anatomy_cells(record))
     return row
 
 

@@ -200,3 +200,20 @@ def load_mask(path: str | os.PathLike[str]) -> np.ndarray:
     else:  # float masks: 0..1
         half = 0.5
     return np.asarray(pixels > half)
+
+
+def load_label_map(path: str | os.PathLike[str]) -> np.ndarray:
+    """Load a label map whose pixel values are classes (the RITE A/V coding: 0 background,
+    1 artery, 2 vein, 3 uncertain) as (H, W) uint8; a colour file keeps its first channel."""
+    p, data = read_bytes(path)
+    try:
+        pixels, _ = raster.decode(data, max_pixels=MAX_PIXELS)
+    except ImageLoadError as exc:
+        raise _fail(p, str(exc)) from None
+    except Exception as exc:
+        raise _fail(p, f"the file is corrupt or not a supported image ({type(exc).__name__})") from None
+    if pixels.ndim == 3:
+        pixels = pixels[..., 0]
+    if not np.issubdtype(pixels.dtype, np.integer) or int(pixels.max(initial=0)) > 255:
+        raise _fail(p, "it is not a label map of small whole numbers")
+    return np.ascontiguousarray(pixels, dtype=np.uint8)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from fundus_app.metrics import ARTERY, UNCERTAIN, VEIN
+from fundus_app.domain import ARTERY, UNCERTAIN, VEIN
 from fundus_app.model.tiling import Forward, predict_probability
 from fundus_app.progress import CancelFn
 
-__all__ = ["ARTERY", "UNCERTAIN", "VEIN", "av_probabilities", "label_map"]
+__all__ = ["ARTERY", "UNCERTAIN", "VEIN", "av_probabilities", "class_map", "label_map"]
 
 
 def av_probabilities(forward: Forward, x: np.ndarray, fov: np.ndarray, *, multiple: int, batch_size: int = 1,
@@ -34,6 +34,12 @@ def av_probabilities(forward: Forward, x: np.ndarray, fov: np.ndarray, *, multip
                                                batch_size=batch_size, should_cancel=should_cancel,
                                                activation="softmax")
     return out
+
+
+def class_map(probabilities: np.ndarray, fov: np.ndarray) -> np.ndarray:
+    """(H, W) uint8: the likeliest class (1 artery, 2 vein, 3 uncertain) of every pixel of ``fov`` (H, W),
+    0 outside, from ``probabilities`` (3, h, w) resampled to (H, W) (``Segmentation.av_class``)."""
+    return label_map(probabilities, fov)
 
 
 def label_map(probabilities: np.ndarray, vessels: np.ndarray) -> np.ndarray:

@@ -17,12 +17,13 @@ import cv2
 import numpy as np
 
 from fundus_app.config import BACKENDS, settings
-from fundus_app.domain import FundusImage, Segmentation
+from fundus_app.domain import Disc, FundusImage, Segmentation
 from fundus_app.errors import ModelError
+from fundus_app.model.arteryvein import av_probabilities, class_map
 from fundus_app.model.manifest import manifest_entry, manifest_sha256, sha256_of
-from fundus_app.model.runtime import ONNX_NAME, ModelInfo, load_onnx
+from fundus_app.model.runtime import AV_ONNX_NAME, ONNX_NAME, ModelInfo, load_onnx
 from fundus_app.model.tiling import predict_probability
-from fundus_app.preprocess import PreprocessConfig, fov_diameter, prepare
+from fundus_app.preprocess import PreparedImage, PreprocessConfig, enhance_colour, fov_diameter, prepare
 from fundus_app.progress import CancelFn, Progress, ProgressFn, ignore, raise_if_cancelled
 from fundus_app.resources import models_dir
 
@@ -42,6 +43,30 @@ class Network(Protocol):
     def __call__(self, batch: np.ndarray) -> np.ndarray: ...
 
 
+class DiscFinder(Protocol):
+    """What the Segmenter asks for the optic disc (``anatomy.disc.DiscLocator``)."""
+
+    name: str
+    sha256: str
+
+    def locate(self, rgb: np.ndarray, fov: np.ndarray) -> Disc | None: ...
+
+
+class ArteryVeinModel:
+    """The artery/vein network with its metadata (``model.arteryvein``)."""
+
+    def __init__(self, network: Network, info: ModelInfo) -> None:
+        self.network, self.info = network, info
+
+    @classmethod
+    def load(cls, path: Path | None = None, device: str = "auto", threads: int = 0) -> ArteryVeinModel | None:
+        """The bundled A/V model (None when this installation has none), or the ONNX file ``path``."""
+        path = path or models_dir() / AV_ONNX_NAME
+        if not path.is_file() and path.parent == models_dir():
+            return None
+        return cls(*load_onnx(path, device=device, threads=threads))
+
+
 def _paired_onnx(checkpoint: Path) -> Path | None:
     """The ONNX file beside a checkpoint that a manifest says was exported from it, else None."""
     onnx = checkpoint.with_suffix(".onnx")
@@ -54,22 +79,34 @@ def _paired_onnx(checkpoint: Path) -> Path | None:
 class Segmenter:
     """A loaded model ready to segment images. Create with ``Segmenter.load()``."""
 
-    def __init__(self, network: Network, info: ModelInfo, *, flips: bool = False, backend: str = "onnx") -> None:
+    def __init__(self, network: Network, info: ModelInfo, *, flips: bool = False, backend: str = "onnx",
+                 av_model: ArteryVeinModel | None = None, disc_finder: DiscFinder | None = None) -> None:
         self.network = network
         self.info = info
         self.flips = flips
         self.backend = backend
+        self.av_model = av_model
+        self.disc_finder = disc_finder
+
+    def with_anatomy(self, device: str = "auto", threads: int = 0) -> Segmenter:
+        """Add the bundled artery/vein and optic-disc models (those this installation has)."""
+        if self.av_model is None:
+            self.av_model = ArteryVeinModel.load(device=device, threads=threads)
+        if self.disc_finder is None:
+            self.disc_finder = _bundled_disc_finder(device, threads)
+        return self
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None, device: str = "auto", *, flips: bool = False,
-             backend: str | None = None, threads: int | None = None) -> Segmenter:
+             backend: str | None = None, threads: int | None = None, anatomy: bool = True) -> Segmenter:
         """The bundled model (``path=None``), an ONNX model (``.onnx`` listed in a manifest beside
         it) or a checkpoint (``.pt``; its ONNX export is used when a manifest pairs them).
 
         ``backend``: "onnx" (ONNX Runtime), "torch" (needs the train extra) or "auto" (ONNX when
         the model has an ONNX file, else torch); ``threads``: CPU inference threads (0: the
         library's choice). None takes ``config.settings()``'s. Every file is checked against its
-        manifest's SHA-256 (the bundled ones must be listed).
+        manifest's SHA-256 (the bundled ones must be listed). ``anatomy``: also the bundled
+        artery/vein and optic-disc models (``with_anatomy``).
         """
         config = settings()
         backend = (backend or config.backend).lower()
@@ -88,11 +125,13 @@ class Segmenter:
             onnx, checkpoint = (_paired_onnx(p) if backend != "torch" else None), p
         if backend != "torch" and onnx is not None:
             network, info = load_onnx(onnx, device=device, threads=threads)
-            return cls(network, info, flips=flips, backend="onnx")
-        if backend == "onnx" or checkpoint is None:
+            segmenter = cls(network, info, flips=flips, backend="onnx")
+        elif backend == "onnx" or checkpoint is None:
             raise ModelError("The ONNX backend was requested but the model has no ONNX file listed in a manifest "
                              "beside it (scripts/export_onnx.py makes one); use --backend torch.")
-        return cls.from_checkpoint_file(checkpoint, device, flips=flips, threads=threads, bundled=p is None)
+        else:
+            segmenter = cls.from_checkpoint_file(checkpoint, device, flips=flips, threads=threads, bundled=p is None)
+        return segmenter.with_anatomy(device, threads) if anatomy else segmenter
 
     @classmethod
     def from_checkpoint_file(cls, path: Path, device: str = "auto", *, flips: bool = False, threads: int = 0,
@@ -189,17 +228,57 @@ class Segmenter:
             t3 = time.perf_counter()
             timings["crf"] = t3 - t2
             t2 = t3
-        report(Progress(0.95, "postprocess"))
+        report(Progress(0.8, "postprocess"))
         H, W = image.shape
         prob = (
             prob_small if prob_small.shape == (H, W) else cv2.resize(prob_small, (W, H), interpolation=cv2.INTER_LINEAR)
         )
         prob = np.clip(prob, 0.0, 1.0, out=prob)
         prob[~image.fov] = 0.0
-        timings["postprocess"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        timings["postprocess"] = t3 - t2
+        av_class = None
+        if self.av_model is not None:
+            raise_if_cancelled(should_cancel)
+            report(Progress(0.85, "arteries and veins"))
+            av_class = self._classify_vessels(image, prepared, should_cancel)
+            timings["av"] = time.perf_counter() - t3
+        disc = None
+        if self.disc_finder is not None:
+            raise_if_cancelled(should_cancel)
+            report(Progress(0.95, "optic disc"))
+            t4 = time.perf_counter()
+            disc = self.disc_finder.locate(image.rgb, image.fov)
+            timings["disc"] = time.perf_counter() - t4
         timings["total"] = time.perf_counter() - t0
         report(Progress(1.0, "done"))
+        av, finder = self.av_model, self.disc_finder
         return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
                             default_threshold=self.threshold, model_name=self.name,
                             model_sha256=self.sha256, device=self.device_label, crf=crf,
-                            working_scale=prepared.scale, working_fov_px=fov_diameter(prepared.fov))
+                            working_scale=prepared.scale, working_fov_px=fov_diameter(prepared.fov),
+                            av_class=av_class, disc=disc,
+                            av_model_name=av.info.name if av else "", av_model_sha256=av.info.sha256 if av else "",
+                            disc_model_name=finder.name if finder else "",
+                            disc_model_sha256=finder.sha256 if finder else "")
+
+    def _classify_vessels(self, image: FundusImage, prepared: PreparedImage,
+                          should_cancel: CancelFn | None) -> np.ndarray:
+        """The A/V network's class for every FOV pixel at the input resolution (``Segmentation.av_class``)."""
+        assert self.av_model is not None
+        cfg = self.av_model.info.preprocess
+        if cfg != self.info.preprocess:  # another vessel model: the A/V network keeps its own working scale
+            prepared = prepare(image, cfg)
+        x = enhance_colour(prepared.rgb, prepared.fov, cfg)
+        probs = av_probabilities(self.av_model.network, x, prepared.fov, multiple=self.av_model.info.size_multiple,
+                                 batch_size=self.av_model.network.batch_size, should_cancel=should_cancel)
+        return class_map(probs, image.fov)
+
+
+def _bundled_disc_finder(device: str, threads: int) -> DiscFinder | None:
+    """The bundled optic-disc locator, or None when this installation has none."""
+    try:
+        from fundus_app.anatomy.disc import DiscLocator
+    except ImportError:
+        return None
+    return DiscLocator.load(device=device, threads=threads)

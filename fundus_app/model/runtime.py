@@ -22,6 +22,7 @@ from fundus_app.preprocess import PreprocessConfig
 log = logging.getLogger(__name__)
 
 ONNX_NAME = "vessel_unet.onnx"
+AV_ONNX_NAME = "av_unet.onnx"  # the artery/vein network (model.arteryvein)
 CUDA, CPU = "CUDAExecutionProvider", "CPUExecutionProvider"
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -83,7 +84,7 @@ def _providers(device: str) -> list[str]:
 
 
 class OnnxNetwork:
-    """An ONNX file run by ONNX Runtime: ``logits = network(batch)`` on (N, 1, h, w) float32."""
+    """An ONNX file run by ONNX Runtime: ``logits = network(batch)`` on (N, C, h, w) float32."""
 
     def __init__(self, path: Path, *, device: str = "auto", threads: int = 0) -> None:
         try:

@@ -74,8 +74,8 @@ def predict_probability(forward: Forward, x: np.ndarray, *, multiple: int, tile_
     act = softmax if activation == "softmax" else sigmoid
     (tile_h, starts_y), (tile_w, starts_x) = (tile_layout(n, tile_size, overlap, multiple) for n in (h, w))
     ph, pw = max(tile_h, h), max(tile_w, w)
-    mode = "reflect" if (ph - h < h and pw - w < w) else "constant"
-    padded = np.pad(planes, ((0, 0), (0, ph - h), (0, pw - w)), mode=mode)
+    pad = ((0, 0), (0, ph - h), (0, pw - w))
+    padded = np.pad(planes, pad, mode="reflect") if (ph - h < h and pw - w < w) else np.pad(planes, pad)
     boxes = [(y, x0) for y in starts_y for x0 in starts_x]
     weight = window(tile_h)[:, :1] * window(tile_w)[:1, :] if len(boxes) > 1 else np.ones((tile_h, tile_w), np.float32)
     acc: np.ndarray | None = None

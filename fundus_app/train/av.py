@@ -32,7 +32,7 @@ from fundus_app.atomic import atomic_path, write_bytes
 from fundus_app.datasets import Case, cases
 from fundus_app.errors import Cancelled
 from fundus_app.io import load_image
-from fundus_app.io.loader import load_mask
+from fundus_app.io.loader import load_label_map, load_mask
 from fundus_app.metrics import av_scores, mean_av_scores
 from fundus_app.model.arteryvein import av_probabilities, label_map
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -88,18 +88,10 @@ class AVImage:
     fov: np.ndarray
 
 
-def read_av_label(path: Path) -> np.ndarray:
-    """An A/V label file (RITE coding) as (H, W) uint8; colour files keep their first channel."""
-    raw = cv2.imdecode(np.fromfile(str(path), np.uint8), cv2.IMREAD_UNCHANGED)
-    if raw is None:
-        raise ValueError(f"cannot read {path}")
-    return np.ascontiguousarray(raw if raw.ndim == 2 else raw[..., 0]).astype(np.uint8)
-
-
 def load_av_case(case: Case, cfg: PreprocessConfig) -> AVImage:
     image = load_image(case.image)
     rgb, fov, _ = rescale(image.rgb, image.fov, cfg)
-    label = cv2.resize(read_av_label(case.label), (fov.shape[1], fov.shape[0]), interpolation=cv2.INTER_NEAREST)
+    label = cv2.resize(load_label_map(case.label), (fov.shape[1], fov.shape[0]), interpolation=cv2.INTER_NEAREST)
     label[~fov] = 0
     return AVImage(case.name, rgb, label, fov)
 
@@ -127,7 +119,8 @@ class AVPatchSampler:
             ys, xs = self._vessels[i] if self.rng.random() < self.vessel_centred else self._fov[i]
             j = int(self.rng.integers(len(ys)))
             mx, my = patch_maps(P, (float(xs[j]), float(ys[j])), self.rng, self.aug)
-            xs_out[k] = cv2.remap(x, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0).transpose(2, 0, 1)
+            warped = cv2.remap(x, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+            xs_out[k] = warped.transpose(2, 0, 1)
             lab = cv2.remap(img.label, mx, my, cv2.INTER_NEAREST, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
             ys_out[k] = lab.astype(np.int64) - 1  # artery 0, vein 1, uncertain 2, background -1 (ignored)
         return xs_out, ys_out
@@ -177,7 +170,7 @@ def prepare_validation(case_list: list[Case], cfg: PreprocessConfig) -> list[Val
         prepared = prepare(image, cfg)
         fov = image.fov if case.fov is None else load_mask(case.fov)
         out.append(ValidationCase(case.name, enhance_colour(prepared.rgb, prepared.fov, cfg), prepared.fov,
-                                  vessel.segment(image).mask(), read_av_label(case.label), fov))
+                                  vessel.segment(image).mask(), load_label_map(case.label), fov))
     return out
 
 
