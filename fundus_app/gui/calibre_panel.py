@@ -19,7 +19,7 @@ ROWS = ("crae", "crve", "avr")
 
 
 class CalibreRows(RetranslatingWidget):
-    """A small table (rows CRAE, CRVE, AVR; columns zone B, zone C), the eye and the scale."""
+    """CRAE, CRVE and AVR under a heading per zone (B, C), the eye and the scale."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -27,27 +27,32 @@ class CalibreRows(RetranslatingWidget):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        grid = QGridLayout()
+        grid = QGridLayout()  # one value column, like the rows above: the dock stays narrow
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setColumnStretch(0, 1)
         self.headers = {z: QLabel() for z in ZONES}
-        for c, z in enumerate(ZONES, 1):
-            self.headers[z].setAlignment(Qt.AlignRight | Qt.AlignVCenter)
-            grid.addWidget(self.headers[z], 0, c)
-        self.names: dict[str, QLabel] = {}
+        self.names: dict[tuple[str, str], QLabel] = {}
         self.cells: dict[tuple[str, str], QLabel] = {}
-        for r, key in enumerate(ROWS, 1):
-            self.names[key] = QLabel()
-            grid.addWidget(self.names[key], r, 0)
-            for c, z in enumerate(ZONES, 1):
-                cell = QLabel()
+        row = 0
+        for z in ZONES:
+            font = self.headers[z].font()
+            font.setItalic(True)
+            self.headers[z].setFont(font)
+            self.headers[z].setWordWrap(True)
+            grid.addWidget(self.headers[z], row, 0, 1, 2)
+            row += 1
+            for key in ROWS:
+                name, cell = QLabel(), QLabel()
                 cell.setObjectName(f"calibre_{key}_{z}")
                 cell.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 cell.setTextInteractionFlags(Qt.TextSelectableByMouse)
-                grid.addWidget(cell, r, c)
-                self.cells[(key, z)] = cell
+                grid.addWidget(name, row, 0)
+                grid.addWidget(cell, row, 1)
+                self.names[(key, z)], self.cells[(key, z)] = name, cell
+                row += 1
         self.eye = QLabel()
         self.eye.setObjectName("calibreEye")
+        self.eye.setWordWrap(True)
         self.scale = QLabel()
         self.scale.setObjectName("calibreScale")
         self.scale.setWordWrap(True)
@@ -125,13 +130,12 @@ class CalibreRows(RetranslatingWidget):
         self.title.setText(_translate("CalibrePanel", "Vessel calibre around the optic disc"))
         self.title.setToolTip(_translate("CalibrePanel", "Central retinal artery and vein equivalents (revised "
                                                          "Knudtson formulas) of the widest vessels in each zone"))
-        for z in ZONES:
-            self.headers[z].setText(fmt(_translate("CalibrePanel", "Zone %1"), z))
-        self.headers["B"].setToolTip(_translate("CalibrePanel", "0.5 to 1 disc diameter from the disc margin"))
-        self.headers["C"].setToolTip(_translate("CalibrePanel", "0.5 to 2 disc diameters from the disc margin"))
-        self.names["crae"].setText(_translate("CalibrePanel", "CRAE (µm)"))
-        self.names["crve"].setText(_translate("CalibrePanel", "CRVE (µm)"))
-        self.names["avr"].setText(_translate("CalibrePanel", "AVR"))
+        self.headers["B"].setText(_translate("CalibrePanel", "Zone B (0.5 to 1 disc diameter from the margin)"))
+        self.headers["C"].setText(_translate("CalibrePanel", "Zone C (0.5 to 2 disc diameters from the margin)"))
+        names = {"crae": _translate("CalibrePanel", "CRAE (µm)"), "crve": _translate("CalibrePanel", "CRVE (µm)"),
+                 "avr": _translate("CalibrePanel", "AVR")}
+        for (key, _z), name in self.names.items():
+            name.setText(names[key])
         for (key, z), cell in self.cells.items():
             text, tip = self._cell(key, self.result.zone(z) if self.result is not None else None)
             cell.setText(text)
