@@ -32,6 +32,8 @@ RING_COLOUR = QColor(255, 255, 255, 200)
 #: The rings: name -> (radius of the disc or zone ring, pen style). Zone B is 0.5-1 DD from the
 #: disc margin, zone C reaches 2 DD; the inner edge (0.5 DD) is shared.
 RINGS = ("disc", "inner", "B", "C")
+#: Width labels show when neighbouring labels are at least this far apart on screen (pixels).
+LABEL_SPACING_PX = 44
 #: Which zone's segments the "Show measured vessels" view draws (the standard Knudtson zone).
 MEASURED_ZONE = "B"
 
@@ -64,6 +66,7 @@ class AvPresenter(QObject):
         self.ring_labels: list[QGraphicsSimpleTextItem] = []
         self.vessel_items: list[QGraphicsPathItem] = []
         self.vessel_labels: list[QGraphicsSimpleTextItem] = []
+        self.vessel_halos: list[QGraphicsPathItem] = []  # a dark line under each, to see it on its vessel
         self.show_vessels = False
         self.visible = True
         self.calibre: CalibreResult | None = None
@@ -73,6 +76,7 @@ class AvPresenter(QObject):
         self._refine_timer.setInterval(REFINE_DELAY_MS)
         self._refine_timer.timeout.connect(self._on_rested)
         queue.preview_arrived.connect(self._on_preview_arrived)
+        pane.view_state.changed.connect(self._update_label_visibility)
 
     # -- the result on screen ---------------------------------------------------------------------
     def show(self, prepared: Prepared) -> None:
@@ -191,9 +195,9 @@ class AvPresenter(QObject):
 
     def _draw_vessels(self) -> None:
         scene = self.pane.scene()
-        for item in [*self.vessel_items, *self.vessel_labels]:
+        for item in [*self.vessel_items, *self.vessel_labels, *self.vessel_halos]:
             scene.removeItem(item)
-        self.vessel_items, self.vessel_labels = [], []
+        self.vessel_items, self.vessel_labels, self.vessel_halos = [], [], []
         if not self.show_vessels or self.current is None:
             return
         for seg in self.measured_segments():
@@ -204,8 +208,13 @@ class AvPresenter(QObject):
             path = QPainterPath(QPointF(*points[0]))
             for x, y in points[1:]:
                 path.lineTo(QPointF(x, y))
+            halo = QGraphicsPathItem(path)
+            halo.setPen(_pen(QColor(0, 0, 0, 200), 5.0))
+            halo.setZValue(2)
+            scene.addItem(halo)
+            self.vessel_halos.append(halo)
             item = QGraphicsPathItem(path)
-            item.setPen(_pen(colour.lighter(130), 3.0))
+            item.setPen(_pen(colour.lighter(130), 2.5))
             item.setToolTip(self._segment_text(seg))
             item.setData(0, seg.kind)
             item.setZValue(2)
@@ -214,10 +223,22 @@ class AvPresenter(QObject):
             label = QGraphicsSimpleTextItem(self._width_text(seg))
             label.setBrush(QBrush(colour.lighter(150)))
             label.setFlag(QGraphicsItem.ItemIgnoresTransformations, True)
-            label.setPos(QPointF(*points[len(points) // 2]))
+            label.setPos(QPointF(*points[-1]))  # the outer end: where neighbours are furthest apart
             label.setZValue(2)
             scene.addItem(label)
             self.vessel_labels.append(label)
+        self._update_label_visibility()
+
+    def _update_label_visibility(self) -> None:
+        """Width labels that would overlap a label already shown are hidden (the tooltips stay)."""
+        shown: list[tuple[float, float]] = []
+        spacing = LABEL_SPACING_PX / max(self.pane.view_state.scale, 1e-6)  # in image pixels
+        for label in self.vessel_labels:
+            x, y = label.pos().x(), label.pos().y()
+            free = all(abs(x - sx) >= spacing or abs(y - sy) >= spacing / 2.5 for sx, sy in shown)
+            label.setVisible(free)
+            if free:
+                shown.append((x, y))
 
     @staticmethod
     def _width_text(seg: VesselSegment) -> str:

@@ -219,8 +219,9 @@ class WindowDriver:
             out.append((item.data(0), item.toolTip(), pts))
         return out
 
-    def measured_vessel_labels(self) -> list[str]:
-        return [label.text() for label in self.window.av.vessel_labels]
+    def measured_vessel_labels(self, visible_only: bool = False) -> list[str]:
+        """The width labels of the measured segments (with ``visible_only``: those not hidden as crowded)."""
+        return [label.text() for label in self.window.av.vessel_labels if label.isVisible() or not visible_only]
 
     def set_measured_vessels(self, on: bool) -> None:
         """View ▸ Show measured vessels."""
@@ -342,6 +343,10 @@ class WindowDriver:
 
     def fit(self) -> None:
         self.action("fit").trigger()
+
+    def zoom_to(self, scale: float) -> None:
+        """Set the panes' zoom (screen pixels per image pixel)."""
+        self.window.view.set_scale(scale)
 
     # -- exports ------------------------------------------------------------------------------------------------
     def export_csv(self, path: str | Path, timeout: int = 30_000) -> list[dict[str, str]]:

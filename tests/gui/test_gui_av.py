@@ -223,6 +223,10 @@ def test_measured_vessels_toggle_adds_and_removes_the_centre_lines(av_driver, ey
     assert np.allclose(drawn[2][2], [[100, 120], [110, 124], [120, 126]])
     assert drawn[0][1] == "Artery: 37.8 µm (4.20 px) wide, 21 px long"
     assert d.measured_vessel_labels() == ["38 µm", "35 µm", "55 µm"]
+    d.zoom_to(0.5)  # outer ends 20 image pixels apart: at 1:2 the second would overlap the first ...
+    assert d.measured_vessel_labels(visible_only=True) == ["38 µm", "55 µm"]
+    d.zoom_to(4.0)  # ... all readable at 4:1
+    assert d.measured_vessel_labels(visible_only=True) == ["38 µm", "35 µm", "55 µm"]
     d.set_measured_vessels(False)
     assert d.measured_vessels() == [] and d.measured_vessel_labels() == []
 
