@@ -50,44 +50,44 @@
 <context>
     <name>AvView</name>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="228"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="249"/>
         <source>Artery</source>
         <translation>动脉</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="228"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="249"/>
         <source>Vein</source>
         <translation>静脉</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="229"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="250"/>
         <source>%1: %2 µm (%3 px) wide, %4 px long</source>
         <translation>%1：宽 %2 µm（%3 像素），长 %4 像素</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="237"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="258"/>
         <source>Arteries and veins</source>
         <translation>动脉与静脉</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="241"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="262"/>
         <source>Arteries (red) and veins (blue)</source>
         <translation>动脉（红）与静脉（蓝）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="242"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="263"/>
         <source>No artery/vein map for this image:
 the A/V model did not run.</source>
         <translation>此图像没有动静脉图：
 动静脉模型未运行。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="246"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="267"/>
         <source>Optic disc not found: no zone rings, no calibre.</source>
         <translation>未找到视盘：无分区环，无管径测量。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="248"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="269"/>
         <source>No measured vessel segments to show.</source>
         <translation>没有可显示的已测量血管段。</translation>
     </message>
@@ -118,82 +118,67 @@ the A/V model did not run.</source>
 <context>
     <name>CalibrePanel</name>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="96"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="99"/>
         <source>not measurable</source>
         <translation>无法测量</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="90"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="93"/>
         <source>The calibre could not be measured (%1).</source>
         <translation>无法测量管径（%1）。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="96"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="99"/>
         <source>Not enough measurable vessels in the zone.</source>
         <translation>该区域内可测量的血管不足。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="99"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="102"/>
         <source>Arteriole-to-venule ratio, CRAE / CRVE</source>
         <translation>动静脉比，CRAE / CRVE</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="102"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="105"/>
         <source>%1 vessels measured in the zone (the widest six are used)</source>
         <translation>该区域内测量了 %1 条血管（取最宽的六条）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="104"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="107"/>
         <source>%1 disc diameters</source>
         <translation>%1 个视盘直径</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="114"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="117"/>
         <source>Scale: the file&apos;s pixel spacing</source>
         <translation>比例：文件中的像素间距</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="116"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="119"/>
         <source>Scale: assumed disc diameter of %1 µm</source>
         <translation>比例：假定视盘直径为 %1 µm</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="119"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="122"/>
         <source>Scale: %1</source>
         <translation>比例：%1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="121"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="124"/>
         <source>(%1 µm per pixel)</source>
         <translation>（每像素 %1 µm）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="125"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="128"/>
         <source>Vessel calibre around the optic disc</source>
         <translation>视盘周围血管管径</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="126"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="129"/>
         <source>Central retinal artery and vein equivalents (revised Knudtson formulas) of the widest vessels in each zone</source>
         <translation>各区域最宽血管的视网膜中央动脉与静脉等效值（修订 Knudtson 公式）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="129"/>
-        <source>Zone %1</source>
-        <translation>%1 区</translation>
-    </message>
-    <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="130"/>
-        <source>0.5 to 1 disc diameter from the disc margin</source>
-        <translation>距视盘边缘 0.5 至 1 个视盘直径</translation>
-    </message>
-    <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="131"/>
-        <source>0.5 to 2 disc diameters from the disc margin</source>
-        <translation>距视盘边缘 0.5 至 2 个视盘直径</translation>
-    </message>
-    <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="132"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="133"/>
         <source>CRAE (µm)</source>
         <translation>CRAE（µm）</translation>
     </message>
@@ -208,29 +193,39 @@ the A/V model did not run.</source>
         <translation>AVR</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="140"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="142"/>
         <source>right</source>
         <translation>右眼</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="140"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="142"/>
         <source>left</source>
         <translation>左眼</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="144"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="146"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="146"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="148"/>
         <source>%1 (estimated from the disc position)</source>
         <translation>%1（根据视盘位置估计）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="149"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="151"/>
         <source>Eye: %1</source>
         <translation>眼别：%1</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="131"/>
+        <source>Zone B (0.5 to 1 disc diameter from the margin)</source>
+        <translation>B 区（距视盘边缘 0.5 至 1 个视盘直径）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="132"/>
+        <source>Zone C (0.5 to 2 disc diameters from the margin)</source>
+        <translation>C 区（距视盘边缘 0.5 至 2 个视盘直径）</translation>
     </message>
 </context>
 <context>
