@@ -65,6 +65,9 @@ class WindowActions(QObject):
         self.enhanced.setChecked(session.enhanced)
         self.enhanced.toggled.connect(session.set_enhanced)
         session.enhanced_changed.connect(self.enhanced.setChecked)
+        self.av_view = self._action(None, "A", checkable=True, name="actAvView")
+        self.av_view.setChecked(True)
+        self.measured_vessels = self._action(None, "M", checkable=True, name="actMeasuredVessels")
         self.cancel = self._action(None, "Esc", S.SP_BrowserStop, name="actCancel")
         self.cancel.setEnabled(False)
         self.colour = self._action(None, name="actColour")
@@ -127,6 +130,8 @@ class WindowActions(QObject):
         self.menu_view.addActions([self.zoom_in, self.zoom_out, self.fit, self.actual_size])
         self.menu_view.addSeparator()
         self.menu_view.addActions([self.overlay, self.enhanced])
+        self.menu_view.addSeparator()
+        self.menu_view.addActions([self.av_view, self.measured_vessels])
         self.menu_settings = mb.addMenu("")
         self.menu_settings.addActions([self.colour, self.save_threshold, self.reset_threshold])
         self.menu_settings.addSeparator()
@@ -234,6 +239,11 @@ class WindowActions(QObject):
                            _translate("MainWindow", "Show the vessel overlay on the right pane (V)")),
             self.enhanced: (_translate("MainWindow", "Show CLAHE-&enhanced original"),
                             _translate("MainWindow", "Show the contrast-enhanced green channel on the left (E)")),
+            self.av_view: (_translate("MainWindow", "&Artery/vein view"),
+                           _translate("MainWindow", "Show the pane with arteries in red and veins in blue (A)")),
+            self.measured_vessels: (_translate("MainWindow", "Show &measured vessels"),
+                                    _translate("MainWindow", "Draw the vessel segments CRAE and CRVE were "
+                                                             "measured on, with their widths (M)")),
             self.cancel: (_translate("MainWindow", "Cancel"),
                           _translate("MainWindow", "Stop processing (the current and all waiting images)")),
             self.colour: (_translate("MainWindow", "Overlay &colour..."), ""),

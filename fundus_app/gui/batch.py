@@ -49,6 +49,7 @@ class ReviewItem:
     threshold: float | None = None  # the reviewer's threshold for this image
     biomarkers: dict[str, Any] = field(default_factory=dict)
     biomarker_threshold: float | None = None
+    calibre: Any = None  # av_render.CalibreResult at biomarker_threshold
     crf: bool = False
     model_name: str = ""
     model_sha256: str = ""

@@ -1,9 +1,10 @@
 """The biomarkers of the image on screen, kept at its threshold without blocking the UI thread.
 
 When the threshold moves, the vessel density is exact at once (from the level index); the
-other measures are recomputed on the background :class:`TaskRunner` once the slider rests,
-greyed meanwhile. :meth:`BiomarkerUpdater.when_final` lets an export wait, asynchronously,
-until the numbers on screen belong to the threshold on screen.
+other measures (and the calibre around the disc, ``calibre_changed``) are recomputed on the
+background :class:`TaskRunner` once the slider rests, greyed meanwhile.
+:meth:`BiomarkerUpdater.when_final` lets an export wait, asynchronously, until the numbers on
+screen belong to the threshold on screen.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 from PyQt5.QtCore import QObject, QTimer, pyqtSignal
 
 from fundus_app.biomarkers import measure_vessels
+from fundus_app.gui.av_render import CalibreResult, calibre_at
 from fundus_app.gui.display import DisplayPresenter
 from fundus_app.gui.panels import BiomarkerPanel
 from fundus_app.gui.review_queue import ReviewQueue
@@ -29,6 +31,7 @@ class BiomarkerUpdater(QObject):
     """Keeps ``panel`` and the review items' numbers at the reviewer's threshold."""
 
     updated = pyqtSignal(dict)  # final numbers for the image on screen
+    calibre_changed = pyqtSignal(object)  # CalibreResult of the image on screen, or None
 
     def __init__(self, panel: BiomarkerPanel, queue: ReviewQueue, display: DisplayPresenter,
                  session: SessionState, tasks: TaskRunner, parent: QObject | None = None) -> None:
@@ -57,16 +60,23 @@ class BiomarkerUpdater(QObject):
         t = self.session.threshold
         if item.biomarker_threshold == t and item.biomarkers:
             self.panel.set_values(item.biomarkers, t, pending=False)
+            self._show_calibre(item.calibre, pending=False)
             self.updated.emit(dict(item.biomarkers))
             return
         values = dict(item.biomarkers) or {"vessel_density": 0.0}
         values["vessel_density"] = prepared.level_index.density(self.session.threshold_index)  # exact, instant
         self.panel.set_values(values, t, pending=True)
+        self._show_calibre(item.calibre, pending=True)
         self._timer.start()
 
     def clear(self) -> None:
         """No image on screen: no numbers."""
         self.panel.set_values(None)
+        self._show_calibre(None, pending=False)
+
+    def _show_calibre(self, calibre: CalibreResult | None, pending: bool) -> None:
+        self.panel.calibre.set_result(calibre, pending)
+        self.calibre_changed.emit(None if pending else calibre)
 
     def when_final(self, callback: Callable[[], None]) -> None:
         """Call ``callback`` (on the UI thread) once the numbers on screen are final: at once if they
@@ -97,14 +107,16 @@ class BiomarkerUpdater(QObject):
         t = self.session.threshold
         seg, fov = prepared.segmentation, prepared.image.fov
 
-        def measure() -> dict[str, Any]:
-            return measure_vessels(seg.mask(t), fov).as_dict()
+        def measure() -> tuple[dict[str, Any], CalibreResult]:
+            return measure_vessels(seg.mask(t), fov).as_dict(), calibre_at(prepared.image, seg, t)
 
-        def done(values: dict[str, Any]) -> None:
+        def done(result: tuple[dict[str, Any], CalibreResult]) -> None:
+            values, calibre = result
             self._running = False
-            self.queue.set_biomarkers(path, values, t)
+            self.queue.set_biomarkers(path, values, t, calibre)
             if self.display.current is prepared and self.session.threshold == t:
                 self.panel.set_values(values, t, pending=False)
+                self._show_calibre(calibre, pending=False)
                 self.updated.emit(dict(values))
             self._next()
 

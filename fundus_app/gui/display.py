@@ -42,6 +42,7 @@ class DisplayPresenter(QObject):
         self.tasks = tasks  # the enhanced view
         self.display_tasks = display_tasks  # zoomed-out overlay levels
         self.current: Prepared | None = None
+        self.fit_panes: list[ImagePane] = [left, right]  # fit() fits the image in the smallest visible one
         self.preview_path: str | None = None  # a photograph on the panes while it is being segmented
         self.renderer: render.OverlayRenderer | None = None
         self.last_render_ms = 0.0
@@ -112,10 +113,9 @@ class DisplayPresenter(QObject):
         self.update_hints()
 
     def fit(self) -> None:
-        """Show the whole image in the smaller of the two panes."""
-        vw = min(self.left.viewport().width(), self.right.viewport().width())
-        vh = min(self.left.viewport().height(), self.right.viewport().height())
-        self.view.fit(vw, vh)
+        """Show the whole image in the smallest of the panes."""
+        shown = [p for p in self.fit_panes if not p.isHidden()] or [self.left]
+        self.view.fit(min(p.viewport().width() for p in shown), min(p.viewport().height() for p in shown))
 
     def stop(self) -> None:
         """The window closes: no more deferred refinement."""

@@ -19,6 +19,7 @@ import numpy as np
 from fundus_app.biomarkers import measure_vessels
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.gui import render
+from fundus_app.gui.av_render import CalibreResult, calibre_at
 from fundus_app.gui.levels import EdgeIndex, LevelIndex, ThresholdGrid
 from fundus_app.pipeline import ImageSegmenter, analyse_file
 from fundus_app.preprocess import PreprocessConfig
@@ -65,6 +66,8 @@ class Prepared:
     overlay_version: int  # the renderer's version those levels belong to
     biomarkers: dict[str, float]
     biomarker_threshold: float
+    #: CRAE, CRVE and AVR at ``biomarker_threshold`` (None: not measured)
+    calibre: CalibreResult | None = None
     #: the checkpoint's preprocessing parameters: the enhanced view uses the network's own CLAHE
     preprocess: PreprocessConfig = field(default_factory=PreprocessConfig)
     seconds: dict[str, float] = field(default_factory=dict)  # load, inference, prepare
@@ -102,11 +105,12 @@ def prepare_result(job_id: int, path: Path, image: FundusImage, seg: Segmentatio
     out = renderer.render(index, edge_strength)
     t = grid.values[index]
     bio = measure_vessels(seg.mask(t), image.fov).as_dict()
+    calibre = calibre_at(image, seg, t)
     return Prepared(job_id=job_id, path=path, image=image, segmentation=seg, grid=grid, levels=levels,
                     level_index=level_index, edge_index=edge_index, base=base,
                     base_pyramid=preview.base_pyramid if preview is not None else render.pyramid(base),
                     renderer=renderer, overlay_pyramid=render.pyramid(out), overlay_version=renderer.version,
-                    biomarkers=bio, biomarker_threshold=t, preprocess=preprocess or PreprocessConfig())
+                    biomarkers=bio, biomarker_threshold=t, calibre=calibre, preprocess=preprocess or PreprocessConfig())
 
 
 def preprocess_of(segmenter: Any) -> PreprocessConfig:

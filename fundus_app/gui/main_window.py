@@ -4,7 +4,8 @@ Each part does one job: :class:`ReviewQueue` (images, jobs on the worker, recent
 :class:`DisplayPresenter` (the panes), :class:`BiomarkerUpdater` (numbers, off the UI thread),
 :class:`StatusBarPresenter`, :class:`WindowActions` (menus, toolbar, recent files) and
 :class:`ExportController` (CSV, PDF). What the reviewer sets lives in :class:`SessionState`
-and :class:`ViewState`. This module only composes them and routes events between them.
+and :class:`ViewState`; :class:`AvPresenter` draws the artery/vein pane. This module only
+composes them and routes events between them.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from PyQt5.QtGui import QCloseEvent, QIcon
 from PyQt5.QtWidgets import QMainWindow
 
 from fundus_app.gui.actions import WindowActions
+from fundus_app.gui.av_render import eye_of
+from fundus_app.gui.av_view import AvPresenter
 from fundus_app.gui.biomarker_updates import BiomarkerUpdater
 from fundus_app.gui.dialogs import AboutDialog, ErrorReporter
 from fundus_app.gui.display import DisplayPresenter
@@ -65,6 +68,8 @@ class MainWindow(QMainWindow):
         self.status = StatusBarPresenter(self.statusBar(), self.commands.cancel, self.queue, self)
         self.display = DisplayPresenter(self.left, self.right, self.info, self.session, self.view, self.queue,
                                         self.tasks, self.display_tasks, self)
+        self.av = AvPresenter(self.av_pane, self.session, self.queue, self.display_tasks, self)
+        self.display.fit_panes.append(self.av_pane)
         self.biomarker_updates = BiomarkerUpdater(self.biomarkers, self.queue, self.display, self.session,
                                                   self.tasks, self)
         self.exports = ExportController(self, self.commands, queue=self.queue, display=self.display,
@@ -91,10 +96,11 @@ class MainWindow(QMainWindow):
         self.drops = FileDropFilter(self)
         self.installEventFilter(self.drops)
         self.banner = IntendedUseBanner()
-        self.left, self.right = ImagePane(self.view), ImagePane(self.view)
+        self.left, self.right, self.av_pane = ImagePane(self.view), ImagePane(self.view), ImagePane(self.view)
         self.left.setObjectName("originalPane")
         self.right.setObjectName("overlayPane")
-        central, self.splitter = central_area(self.banner, self.left, self.right)
+        self.av_pane.setObjectName("arteryVeinPane")
+        central, self.splitter = central_area(self.banner, self.left, self.right, self.av_pane)
         self.setCentralWidget(central)
         self.controls = OverlayControls(self.session)
         self.biomarkers = BiomarkerPanel(lambda: self.translator.language)
@@ -114,8 +120,12 @@ class MainWindow(QMainWindow):
         self.session.style_changed.connect(self._on_style_changed)
         self.view.changed.connect(self._on_view_changed)
         self.controls.reset_threshold_requested.connect(self.reset_threshold)
-        for pane in (self.left, self.right):
+        for pane in (self.left, self.right, self.av_pane):
             pane.files_dropped.connect(self.open_paths)
+        self.av_pane.fit_requested.connect(self.display.fit)
+        self.biomarker_updates.calibre_changed.connect(self.av.set_calibre)
+        c.av_view.toggled.connect(self.av.set_visible)
+        c.measured_vessels.toggled.connect(self.av.set_show_vessels)
         self.drops.dropped.connect(self.open_paths)
         self.review.selected.connect(self.show_path)
         self.review.clear_requested.connect(self.clear_review)
@@ -149,7 +159,7 @@ class MainWindow(QMainWindow):
 
     def retranslate(self) -> None:
         self._update_title()
-        for part in (self.commands, self.exports, self.status, self.display):
+        for part in (self.commands, self.exports, self.status, self.display, self.av):
             part.retranslate()
         self.dock.setWindowTitle(_translate("MainWindow", "Review"))
         self.list_dock.setWindowTitle(_translate("MainWindow", "Review list"))
@@ -202,6 +212,8 @@ class MainWindow(QMainWindow):
     def _show(self, prepared: Prepared, keep_view: bool = False) -> None:
         path = str(prepared.path)
         threshold = self.queue.start_threshold(path, prepared.segmentation.default_threshold)
+        self.biomarkers.calibre.set_eye(*eye_of(prepared.image, prepared.segmentation))
+        self.av.show(prepared)
         self.display.show(prepared, threshold, keep_view=keep_view)  # -> _on_threshold_changed
         self.status.set_inference_seconds(self.queue.items[path].seconds)
         self._on_view_changed()
@@ -210,6 +222,8 @@ class MainWindow(QMainWindow):
 
     def _clear_display(self) -> None:
         self.display.clear()
+        self.av.clear()
+        self.biomarkers.calibre.set_eye(None, False, shown=False)
         self.biomarker_updates.clear()
         self.status.set_inference_seconds(None)
         self.status.set_zoom(None)
@@ -232,6 +246,7 @@ class MainWindow(QMainWindow):
         if self.display.current is not None:
             self.queue.set_threshold(self.session.threshold)  # each image keeps its own threshold
             self.display.redraw_overlay()
+            self.av.redraw()
             self.biomarker_updates.threshold_moved()
 
     def _on_style_changed(self) -> None:
@@ -279,6 +294,7 @@ class MainWindow(QMainWindow):
             return
         self.biomarker_updates.stop()
         self.display.stop()
+        self.av.stop()
         self.worker.stop()
         self.worker.wait()
         self.tasks.shutdown()

@@ -28,6 +28,7 @@ from PyQt5.QtWidgets import (
 )
 
 from fundus_app.biomarkers import BY_KEY
+from fundus_app.gui.calibre_panel import CalibreRows
 from fundus_app.gui.dialogs import intended_use
 from fundus_app.gui.i18n import RetranslatingWidget, catalogue_language, fmt
 from fundus_app.gui.session import SessionState
@@ -213,7 +214,9 @@ class BiomarkerPanel(RetranslatingWidget):
         self.caption.setObjectName("biomarkerCaption")
         self.caption.setWordWrap(True)
         box_lay = QVBoxLayout(self.box)
+        self.calibre = CalibreRows()  # CRAE, CRVE, AVR: what the core measured around the disc
         box_lay.addLayout(self.form)
+        box_lay.addWidget(self.calibre)
         box_lay.addWidget(self.caption)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -120,6 +120,7 @@ class ImagePane(QGraphicsView):
         self._drag_from: QPoint | None = None
         self.hint = ""  # shown in the middle when there is nothing to show
         self.caption = ""  # shown top-left over the image
+        self.note = ""  # shown bottom-left over the image (what is missing from the view)
         view.changed.connect(self._apply_view)
 
     # -- content ---------------------------------------------------------------------------
@@ -138,6 +139,10 @@ class ImagePane(QGraphicsView):
 
     def set_caption(self, text: str) -> None:
         self.caption = text
+        self.viewport().update()
+
+    def set_note(self, text: str) -> None:
+        self.note = text
         self.viewport().update()
 
     # -- the shared view --------------------------------------------------------------------
@@ -199,7 +204,7 @@ class ImagePane(QGraphicsView):
 
     # -- overlays: hint and caption ----------------------------------------------------------
     def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        if not (self.hint or self.caption):
+        if not (self.hint or self.caption or self.note):
             return
         painter.save()
         painter.resetTransform()
@@ -214,6 +219,13 @@ class ImagePane(QGraphicsView):
             painter.fillRect(box, QColor(0, 0, 0, 150))
             painter.setPen(QColor(235, 235, 235))
             painter.drawText(box, Qt.AlignCenter, self.caption)
+        if self.note:
+            metrics = painter.fontMetrics()
+            box = metrics.boundingRect(vp.adjusted(8, 8, -8, -8), Qt.TextWordWrap, self.note).adjusted(-8, -4, 8, 4)
+            box.moveBottomLeft(QPoint(8, vp.height() - 8))
+            painter.fillRect(box, QColor(0, 0, 0, 170))
+            painter.setPen(QColor(255, 214, 120))
+            painter.drawText(box.adjusted(8, 4, -8, -4), Qt.TextWordWrap, self.note)
         if self.hint:
             font = painter.font()
             font.setBold(False)

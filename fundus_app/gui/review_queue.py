@@ -14,6 +14,7 @@ from typing import Any
 
 from PyQt5.QtCore import QCoreApplication, QObject, pyqtSignal
 
+from fundus_app.gui.av_render import CalibreResult
 from fundus_app.gui.batch import ResultCache, ReviewItem, expand_paths
 from fundus_app.gui.i18n import fmt
 from fundus_app.gui.job import Job, Prepared, Preview
@@ -130,12 +131,13 @@ class ReviewQueue(QObject):
         if item is not None:
             item.threshold = threshold
 
-    def set_biomarkers(self, path: str, values: dict[str, Any], threshold: float) -> bool:
+    def set_biomarkers(self, path: str, values: dict[str, Any], threshold: float,
+                       calibre: CalibreResult | None = None) -> bool:
         """Numbers measured at ``threshold``; kept only if that is still the image's threshold."""
         item = self.items.get(path)
         if item is None or item.threshold != threshold:
             return False
-        item.biomarkers, item.biomarker_threshold = dict(values), threshold
+        item.biomarkers, item.biomarker_threshold, item.calibre = dict(values), threshold, calibre
         self.status_changed.emit(path, "done", "", density_detail(values))
         return True
 
@@ -228,6 +230,7 @@ class ReviewQueue(QObject):
             item.status, item.job_id = "done", None
             item.biomarkers = dict(prepared.biomarkers)
             item.biomarker_threshold = prepared.biomarker_threshold
+            item.calibre = prepared.calibre
             item.crf, item.model_name, item.model_sha256 = seg.crf, seg.model_name, seg.model_sha256
             item.device = seg.device
             item.seconds = prepared.seconds.get("inference", seg.timings.get("total", 0.0))

@@ -1,4 +1,4 @@
-"""Where things sit in the main window: the banner above the two panes, the side panels in docks.
+"""Where things sit in the main window: the banner above the image panes, the side panels in docks.
 
 Plain construction, no behaviour: the window calls these once and keeps the widgets.
 """
@@ -8,11 +8,11 @@ from PyQt5.QtCore import Qt
 from PyQt5.QtWidgets import QDockWidget, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 
-def central_area(banner: QWidget, left: QWidget, right: QWidget) -> tuple[QWidget, QSplitter]:
-    """The banner above the two panes side by side (neither pane can be collapsed away)."""
+def central_area(banner: QWidget, *panes: QWidget) -> tuple[QWidget, QSplitter]:
+    """The banner above the panes side by side (no pane can be collapsed away)."""
     splitter = QSplitter(Qt.Horizontal)
-    splitter.addWidget(left)
-    splitter.addWidget(right)
+    for pane in panes:
+        splitter.addWidget(pane)
     splitter.setChildrenCollapsible(False)
     splitter.setHandleWidth(3)
     central = QWidget()

@@ -48,67 +48,225 @@
     </message>
 </context>
 <context>
+    <name>AvView</name>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="249"/>
+        <source>Artery</source>
+        <translation>动脉</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="249"/>
+        <source>Vein</source>
+        <translation>静脉</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="250"/>
+        <source>%1: %2 µm (%3 px) wide, %4 px long</source>
+        <translation>%1：宽 %2 µm（%3 像素），长 %4 像素</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="258"/>
+        <source>Arteries and veins</source>
+        <translation>动脉与静脉</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="262"/>
+        <source>Arteries (red) and veins (blue)</source>
+        <translation>动脉（红）与静脉（蓝）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="263"/>
+        <source>No artery/vein map for this image:
+the A/V model did not run.</source>
+        <translation>此图像没有动静脉图：
+动静脉模型未运行。</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="267"/>
+        <source>Optic disc not found: no zone rings, no calibre.</source>
+        <translation>未找到视盘：无分区环，无管径测量。</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="269"/>
+        <source>No measured vessel segments to show.</source>
+        <translation>没有可显示的已测量血管段。</translation>
+    </message>
+</context>
+<context>
     <name>BiomarkerPanel</name>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="254"/>
+        <location filename="../../fundus_app/gui/panels.py" line="264"/>
         <source>Biomarkers</source>
         <translation>生物标志物</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="264"/>
+        <location filename="../../fundus_app/gui/panels.py" line="274"/>
         <source>Open an image to see its vessel measures.</source>
         <translation>打开图像以查看其血管测量值。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="266"/>
+        <location filename="../../fundus_app/gui/panels.py" line="276"/>
         <source>At threshold %1 (updating...)</source>
         <translation>阈值 %1（更新中…）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="269"/>
+        <location filename="../../fundus_app/gui/panels.py" line="279"/>
         <source>At threshold %1, inside the field of view</source>
         <translation>阈值 %1，视野区域内</translation>
     </message>
 </context>
 <context>
-    <name>ImageInfoPanel</name>
+    <name>CalibrePanel</name>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="294"/>
-        <source>Image</source>
-        <translation>图像</translation>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="99"/>
+        <source>not measurable</source>
+        <translation>无法测量</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="296"/>
-        <source>No image</source>
-        <translation>无图像</translation>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="93"/>
+        <source>The calibre could not be measured (%1).</source>
+        <translation>无法测量管径（%1）。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="300"/>
-        <source>%1 x %2 pixels, %3</source>
-        <translation>%1 × %2 像素，%3</translation>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="99"/>
+        <source>Not enough measurable vessels in the zone.</source>
+        <translation>该区域内可测量的血管不足。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="303"/>
-        <source>Patient: %1 (ID %2)</source>
-        <translation>患者：%1（ID %2）</translation>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="102"/>
+        <source>Arteriole-to-venule ratio, CRAE / CRVE</source>
+        <translation>动静脉比，CRAE / CRVE</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="306"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="105"/>
+        <source>%1 vessels measured in the zone (the widest six are used)</source>
+        <translation>该区域内测量了 %1 条血管（取最宽的六条）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="107"/>
+        <source>%1 disc diameters</source>
+        <translation>%1 个视盘直径</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="117"/>
+        <source>Scale: the file&apos;s pixel spacing</source>
+        <translation>比例：文件中的像素间距</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="119"/>
+        <source>Scale: assumed disc diameter of %1 µm</source>
+        <translation>比例：假定视盘直径为 %1 µm</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="122"/>
+        <source>Scale: %1</source>
+        <translation>比例：%1</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="124"/>
+        <source>(%1 µm per pixel)</source>
+        <translation>（每像素 %1 µm）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="128"/>
+        <source>Vessel calibre around the optic disc</source>
+        <translation>视盘周围血管管径</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="129"/>
+        <source>Central retinal artery and vein equivalents (revised Knudtson formulas) of the widest vessels in each zone</source>
+        <translation>各区域最宽血管的视网膜中央动脉与静脉等效值（修订 Knudtson 公式）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="133"/>
+        <source>CRAE (µm)</source>
+        <translation>CRAE（µm）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="133"/>
+        <source>CRVE (µm)</source>
+        <translation>CRVE（µm）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="134"/>
+        <source>AVR</source>
+        <translation>AVR</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="142"/>
+        <source>right</source>
+        <translation>右眼</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="142"/>
+        <source>left</source>
+        <translation>左眼</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="146"/>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="148"/>
+        <source>%1 (estimated from the disc position)</source>
+        <translation>%1（根据视盘位置估计）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="151"/>
         <source>Eye: %1</source>
         <translation>眼别：%1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="308"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="131"/>
+        <source>Zone B (0.5 to 1 disc diameter from the margin)</source>
+        <translation>B 区（距视盘边缘 0.5 至 1 个视盘直径）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="132"/>
+        <source>Zone C (0.5 to 2 disc diameters from the margin)</source>
+        <translation>C 区（距视盘边缘 0.5 至 2 个视盘直径）</translation>
+    </message>
+</context>
+<context>
+    <name>ImageInfoPanel</name>
+    <message>
+        <location filename="../../fundus_app/gui/panels.py" line="304"/>
+        <source>Image</source>
+        <translation>图像</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/panels.py" line="306"/>
+        <source>No image</source>
+        <translation>无图像</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/panels.py" line="310"/>
+        <source>%1 x %2 pixels, %3</source>
+        <translation>%1 × %2 像素，%3</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/panels.py" line="313"/>
+        <source>Patient: %1 (ID %2)</source>
+        <translation>患者：%1（ID %2）</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/panels.py" line="316"/>
+        <source>Eye: %1</source>
+        <translation>眼别：%1</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/panels.py" line="318"/>
         <source>Study date: %1</source>
         <translation>检查日期：%1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="313"/>
+        <location filename="../../fundus_app/gui/panels.py" line="323"/>
         <source>Refined with dense CRF</source>
         <translation>已用密集 CRF 优化</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="310"/>
+        <location filename="../../fundus_app/gui/panels.py" line="320"/>
         <source>Segmented at %1x (FOV %2 px)</source>
         <translation>分割尺度 %1×（视野 %2 px）</translation>
     </message>
@@ -116,17 +274,17 @@
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../../fundus_app/gui/worker.py" line="138"/>
+        <location filename="../../fundus_app/gui/worker.py" line="139"/>
         <source>The model could not be loaded (%1).</source>
         <translation>无法加载模型（%1）。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/worker.py" line="182"/>
+        <location filename="../../fundus_app/gui/worker.py" line="184"/>
         <source>There is not enough memory to process &apos;%1&apos;.</source>
         <translation>内存不足，无法处理“%1”。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/worker.py" line="186"/>
+        <location filename="../../fundus_app/gui/worker.py" line="188"/>
         <source>&apos;%1&apos; could not be processed because of an unexpected internal error (%2); please report it.</source>
         <translation>由于意外的内部错误（%2），无法处理“%1”；请报告此问题。</translation>
     </message>
@@ -139,296 +297,296 @@
         <translation>仅供科研与阅片辅助，不构成诊断。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="210"/>
+        <location filename="../../fundus_app/gui/actions.py" line="220"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="211"/>
+        <location filename="../../fundus_app/gui/actions.py" line="221"/>
         <source>&amp;Recent</source>
         <translation>最近打开(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="212"/>
+        <location filename="../../fundus_app/gui/actions.py" line="222"/>
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="213"/>
+        <location filename="../../fundus_app/gui/actions.py" line="223"/>
         <source>&amp;Settings</source>
         <translation>设置(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="214"/>
+        <location filename="../../fundus_app/gui/actions.py" line="224"/>
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="215"/>
+        <location filename="../../fundus_app/gui/actions.py" line="225"/>
         <source>&amp;Device</source>
         <translation>计算设备(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="216"/>
+        <location filename="../../fundus_app/gui/actions.py" line="226"/>
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="218"/>
+        <location filename="../../fundus_app/gui/actions.py" line="228"/>
         <source>&amp;Open...</source>
         <translation>打开(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="218"/>
+        <location filename="../../fundus_app/gui/actions.py" line="228"/>
         <source>Open fundus images</source>
         <translation>打开眼底图像</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="219"/>
+        <location filename="../../fundus_app/gui/actions.py" line="229"/>
         <source>Open &amp;folder...</source>
         <translation>打开文件夹(&amp;F)…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="219"/>
+        <location filename="../../fundus_app/gui/actions.py" line="229"/>
         <source>Queue all images of a folder for review</source>
         <translation>将文件夹中的所有图像加入阅片队列</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="221"/>
+        <location filename="../../fundus_app/gui/actions.py" line="231"/>
         <source>Export &amp;CSV...</source>
         <translation>导出 CSV(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="221"/>
+        <location filename="../../fundus_app/gui/actions.py" line="231"/>
         <source>Save the biomarkers of all processed images as CSV</source>
         <translation>将所有已处理图像的生物标志物保存为 CSV</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="223"/>
+        <location filename="../../fundus_app/gui/actions.py" line="233"/>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="224"/>
+        <location filename="../../fundus_app/gui/actions.py" line="234"/>
         <source>Zoom &amp;in</source>
         <translation>放大(&amp;I)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="225"/>
+        <location filename="../../fundus_app/gui/actions.py" line="235"/>
         <source>Zoom &amp;out</source>
         <translation>缩小(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="226"/>
+        <location filename="../../fundus_app/gui/actions.py" line="236"/>
         <source>&amp;Fit to window</source>
         <translation>适应窗口(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="227"/>
+        <location filename="../../fundus_app/gui/actions.py" line="237"/>
         <source>&amp;Actual pixels (1:1)</source>
         <translation>实际像素 1:1(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="228"/>
+        <location filename="../../fundus_app/gui/actions.py" line="238"/>
         <source>Show &amp;overlay</source>
         <translation>显示叠加(&amp;O)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="228"/>
+        <location filename="../../fundus_app/gui/actions.py" line="238"/>
         <source>Show the vessel overlay on the right pane (V)</source>
         <translation>在右侧窗格显示血管叠加（V）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="230"/>
+        <location filename="../../fundus_app/gui/actions.py" line="240"/>
         <source>Show CLAHE-&amp;enhanced original</source>
         <translation>显示 CLAHE 增强原图(&amp;E)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="230"/>
+        <location filename="../../fundus_app/gui/actions.py" line="240"/>
         <source>Show the contrast-enhanced green channel on the left (E)</source>
         <translation>在左侧窗格显示对比度增强的绿色通道（E）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="232"/>
+        <location filename="../../fundus_app/gui/actions.py" line="247"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="232"/>
+        <location filename="../../fundus_app/gui/actions.py" line="247"/>
         <source>Stop processing (the current and all waiting images)</source>
         <translation>停止处理（当前及所有等待中的图像）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="234"/>
+        <location filename="../../fundus_app/gui/actions.py" line="249"/>
         <source>Overlay &amp;colour...</source>
         <translation>叠加颜色(&amp;C)…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="235"/>
+        <location filename="../../fundus_app/gui/actions.py" line="250"/>
         <source>Use current threshold as &amp;default</source>
         <translation>将当前阈值设为默认值(&amp;D)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="235"/>
+        <location filename="../../fundus_app/gui/actions.py" line="250"/>
         <source>Start new images at this threshold (for this model)</source>
         <translation>新图像以此阈值开始（仅限当前模型）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="237"/>
+        <location filename="../../fundus_app/gui/actions.py" line="252"/>
         <source>&amp;Reset to the model&apos;s threshold</source>
         <translation>恢复模型默认阈值(&amp;R)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="238"/>
+        <location filename="../../fundus_app/gui/actions.py" line="253"/>
         <source>&amp;About...</source>
         <translation>关于(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="239"/>
+        <location filename="../../fundus_app/gui/actions.py" line="254"/>
         <source>Clear list</source>
         <translation>清空列表</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="245"/>
+        <location filename="../../fundus_app/gui/actions.py" line="260"/>
         <source>Export &amp;PDF report...</source>
         <translation>导出 PDF 报告(&amp;P)…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="247"/>
+        <location filename="../../fundus_app/gui/actions.py" line="262"/>
         <source>System default</source>
         <translation>跟随系统</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="250"/>
+        <location filename="../../fundus_app/gui/actions.py" line="265"/>
         <source>Automatic (GPU when available)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="251"/>
+        <location filename="../../fundus_app/gui/actions.py" line="266"/>
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="252"/>
+        <location filename="../../fundus_app/gui/actions.py" line="267"/>
         <source>GPU (CUDA)</source>
         <translation>GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="154"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="164"/>
         <source>Review</source>
         <translation>阅片</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="253"/>
+        <location filename="../../fundus_app/gui/actions.py" line="268"/>
         <source>Toolbar</source>
         <translation>工具栏</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="164"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="174"/>
         <source>Fundus Vessel Workstation</source>
         <translation>眼底血管工作站</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="185"/>
+        <location filename="../../fundus_app/gui/display.py" line="205"/>
         <source>CLAHE-enhanced (green channel)</source>
         <translation>CLAHE 增强（绿色通道）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="185"/>
+        <location filename="../../fundus_app/gui/display.py" line="205"/>
         <source>Original</source>
         <translation>原图</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="187"/>
+        <location filename="../../fundus_app/gui/display.py" line="210"/>
         <source>Vessel overlay</source>
         <translation>血管叠加</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="187"/>
+        <location filename="../../fundus_app/gui/display.py" line="210"/>
         <source>Original (overlay hidden)</source>
         <translation>原图（已隐藏叠加）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="196"/>
+        <location filename="../../fundus_app/gui/display.py" line="219"/>
         <source>Drop fundus images or folders here,
 or use File ▸ Open...</source>
         <translation>将眼底图像或文件夹拖放到此处，
 或使用 文件 ▸ 打开…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="200"/>
+        <location filename="../../fundus_app/gui/display.py" line="223"/>
         <source>Could not process %1:
 %2</source>
         <translation>无法处理 %1：
 %2</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="202"/>
+        <location filename="../../fundus_app/gui/display.py" line="225"/>
         <source>Processing of %1 was cancelled. Select it again to retry.</source>
         <translation>%1 的处理已取消。再次选择即可重试。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="204"/>
+        <location filename="../../fundus_app/gui/display.py" line="227"/>
         <source>Processing %1...</source>
         <translation>正在处理 %1…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/display.py" line="214"/>
+        <location filename="../../fundus_app/gui/display.py" line="208"/>
         <source>Segmenting the vessels...</source>
         <translation>正在分割血管…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/status.py" line="135"/>
+        <location filename="../../fundus_app/gui/status.py" line="137"/>
         <source>Device: %1</source>
         <translation>设备：%1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/status.py" line="132"/>
+        <location filename="../../fundus_app/gui/status.py" line="134"/>
         <source>Model: %1</source>
         <translation>模型：%1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/status.py" line="137"/>
+        <location filename="../../fundus_app/gui/status.py" line="139"/>
         <source>Model: unavailable</source>
         <translation>模型：不可用</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/status.py" line="140"/>
+        <location filename="../../fundus_app/gui/status.py" line="142"/>
         <source>Model: loading...</source>
         <translation>模型：加载中…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/status.py" line="144"/>
+        <location filename="../../fundus_app/gui/status.py" line="146"/>
         <source>Inference: %1 s</source>
         <translation>推理：%1 秒</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/status.py" line="146"/>
+        <location filename="../../fundus_app/gui/status.py" line="148"/>
         <source>Inference: –</source>
         <translation>推理：–</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/status.py" line="122"/>
+        <location filename="../../fundus_app/gui/status.py" line="123"/>
         <source>Zoom %1</source>
         <translation>缩放 %1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="162"/>
+        <location filename="../../fundus_app/gui/actions.py" line="168"/>
         <source>Fundus images (%1);;All files (*)</source>
         <translation>眼底图像 (%1);;所有文件 (*)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="169"/>
+        <location filename="../../fundus_app/gui/actions.py" line="176"/>
         <source>Open a folder of fundus images</source>
         <translation>打开眼底图像文件夹</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="177"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="187"/>
         <source>No images found</source>
         <translation>未找到图像</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="177"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="187"/>
         <source>The folder contains no supported image files (DICOM, PNG, JPEG, TIFF, BMP, GIF, PNM).</source>
         <translation>该文件夹中没有支持的图像文件（DICOM、PNG、JPEG、TIFF、BMP、GIF、PNM）。</translation>
     </message>
@@ -473,230 +631,250 @@ or use File ▸ Open...</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/status.py" line="97"/>
+        <location filename="../../fundus_app/gui/status.py" line="98"/>
         <source>%1: %2...</source>
         <translation>%1：%2…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/review_queue.py" line="228"/>
+        <location filename="../../fundus_app/gui/review_queue.py" line="239"/>
         <source>%1: done in %2 s</source>
         <translation>%1：完成，用时 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="222"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="238"/>
         <source>Cannot process image</source>
         <translation>无法处理图像</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/review_queue.py" line="152"/>
+        <location filename="../../fundus_app/gui/review_queue.py" line="157"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="252"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="269"/>
         <source>New images start at threshold %1</source>
         <translation>新图像将以阈值 %1 开始</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="258"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="276"/>
         <source>Device %1 applies from the next image</source>
         <translation>设备 %1 将从下一张图像起生效</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="196"/>
+        <location filename="../../fundus_app/gui/actions.py" line="203"/>
         <source>Not found</source>
         <translation>未找到</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/actions.py" line="196"/>
+        <location filename="../../fundus_app/gui/actions.py" line="203"/>
         <source>%1 no longer exists; it was removed from the list.</source>
         <translation>%1 已不存在，已从列表中移除。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="54"/>
+        <location filename="../../fundus_app/gui/exports.py" line="55"/>
         <source>Nothing to export</source>
         <translation>没有可导出的内容</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="54"/>
+        <location filename="../../fundus_app/gui/exports.py" line="55"/>
         <source>No image has been processed yet.</source>
         <translation>尚未处理任何图像。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="57"/>
+        <location filename="../../fundus_app/gui/exports.py" line="58"/>
         <source>Export biomarkers as CSV</source>
         <translation>将生物标志物导出为 CSV</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="57"/>
+        <location filename="../../fundus_app/gui/exports.py" line="58"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 文件 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="170"/>
+        <location filename="../../fundus_app/gui/exports.py" line="172"/>
         <source>Export failed</source>
         <translation>导出失败</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="80"/>
+        <location filename="../../fundus_app/gui/exports.py" line="81"/>
         <source>Saved the biomarkers of %1 images to %2</source>
         <translation>已将 %1 张图像的生物标志物保存到 %2</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="111"/>
+        <location filename="../../fundus_app/gui/exports.py" line="112"/>
         <source>Write a PDF report of the image on screen</source>
         <translation>为当前图像生成 PDF 报告</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="113"/>
+        <location filename="../../fundus_app/gui/exports.py" line="114"/>
         <source>Checking the report module...</source>
         <translation>正在检查报告模块…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="115"/>
+        <location filename="../../fundus_app/gui/exports.py" line="116"/>
         <source>PDF reports are not available in this installation (%1)</source>
         <translation>此安装版本无法生成 PDF 报告（%1）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="122"/>
+        <location filename="../../fundus_app/gui/exports.py" line="124"/>
         <source>No image</source>
         <translation>无图像</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="121"/>
+        <location filename="../../fundus_app/gui/exports.py" line="123"/>
         <source>Open an image and wait for its result before exporting a report.</source>
         <translation>请先打开图像并等待结果，然后再导出报告。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="131"/>
+        <location filename="../../fundus_app/gui/exports.py" line="133"/>
         <source>Export PDF report</source>
         <translation>导出 PDF 报告</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="131"/>
+        <location filename="../../fundus_app/gui/exports.py" line="133"/>
         <source>PDF files (*.pdf)</source>
         <translation>PDF 文件 (*.pdf)</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="140"/>
+        <location filename="../../fundus_app/gui/exports.py" line="142"/>
         <source>Replace file?</source>
         <translation>替换文件？</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="140"/>
+        <location filename="../../fundus_app/gui/exports.py" line="142"/>
         <source>%1 already exists. Replace it?</source>
         <translation>%1 已存在。是否替换？</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="163"/>
+        <location filename="../../fundus_app/gui/exports.py" line="165"/>
         <source>Report saved to %1</source>
         <translation>报告已保存到 %1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="173"/>
+        <location filename="../../fundus_app/gui/exports.py" line="175"/>
         <source>Writing the report...</source>
         <translation>正在生成报告…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="222"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="238"/>
         <source>%1 could not be processed.</source>
         <translation>无法处理 %1。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="77"/>
+        <location filename="../../fundus_app/gui/exports.py" line="78"/>
         <source>The CSV file could not be written.</source>
         <translation>无法写入 CSV 文件。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="170"/>
+        <location filename="../../fundus_app/gui/exports.py" line="172"/>
         <source>The PDF report could not be written.</source>
         <translation>无法写入 PDF 报告。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="155"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="165"/>
         <source>Review list</source>
         <translation>阅片列表</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/exports.py" line="66"/>
+        <location filename="../../fundus_app/gui/exports.py" line="67"/>
         <source>Exporting the biomarkers...</source>
         <translation>正在导出生物标志物…</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/actions.py" line="242"/>
+        <source>&amp;Artery/vein view</source>
+        <translation>动静脉视图(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/actions.py" line="242"/>
+        <source>Show the pane with arteries in red and veins in blue (A)</source>
+        <translation>显示以红色标示动脉、蓝色标示静脉的窗格 (A)</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/actions.py" line="244"/>
+        <source>Show &amp;measured vessels</source>
+        <translation>显示已测量血管(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/actions.py" line="244"/>
+        <source>Draw the vessel segments CRAE and CRVE were measured on, with their widths (M)</source>
+        <translation>绘制用于计算 CRAE 和 CRVE 的血管段及其宽度 (M)</translation>
     </message>
 </context>
 <context>
     <name>OverlayControls</name>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="143"/>
+        <location filename="../../fundus_app/gui/panels.py" line="144"/>
         <source>off</source>
         <translation>关</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="147"/>
+        <location filename="../../fundus_app/gui/panels.py" line="148"/>
         <source>Back to the model&apos;s default threshold (%1)</source>
         <translation>恢复模型默认阈值（%1）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="152"/>
+        <location filename="../../fundus_app/gui/panels.py" line="153"/>
         <source>Vessel overlay colour</source>
         <translation>血管叠加颜色</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="158"/>
+        <location filename="../../fundus_app/gui/panels.py" line="159"/>
         <source>Vessel overlay</source>
         <translation>血管叠加</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="159"/>
+        <location filename="../../fundus_app/gui/panels.py" line="160"/>
         <source>Threshold</source>
         <translation>阈值</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="160"/>
+        <location filename="../../fundus_app/gui/panels.py" line="161"/>
         <source>Probability above which a pixel counts as vessel. Redraws instantly; the network is not run again.</source>
         <translation>概率高于此值的像素计为血管。立即重绘，无需重新运行网络。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="162"/>
+        <location filename="../../fundus_app/gui/panels.py" line="163"/>
         <source>Edges</source>
         <translation>边缘</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="163"/>
+        <location filename="../../fundus_app/gui/panels.py" line="164"/>
         <source>Strength of the vessel boundary line drawn over the overlay (0 = off)</source>
         <translation>叠加上血管边界线的强度（0 = 关闭）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="165"/>
+        <location filename="../../fundus_app/gui/panels.py" line="166"/>
         <source>Opacity</source>
         <translation>不透明度</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="166"/>
+        <location filename="../../fundus_app/gui/panels.py" line="167"/>
         <source>Opacity of the vessel colour over the image</source>
         <translation>血管颜色覆盖在图像上的不透明度</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="167"/>
+        <location filename="../../fundus_app/gui/panels.py" line="168"/>
         <source>Colour</source>
         <translation>颜色</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="168"/>
+        <location filename="../../fundus_app/gui/panels.py" line="169"/>
         <source>Choose...</source>
         <translation>选择…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="169"/>
+        <location filename="../../fundus_app/gui/panels.py" line="170"/>
         <source>Colour of the vessel overlay</source>
         <translation>血管叠加的颜色</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="170"/>
+        <location filename="../../fundus_app/gui/panels.py" line="171"/>
         <source>Dense CRF refinement (slower)</source>
         <translation>密集 CRF 优化（较慢）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/panels.py" line="171"/>
+        <location filename="../../fundus_app/gui/panels.py" line="172"/>
         <source>Refine the vessel map with a fully connected CRF; runs the model again</source>
         <translation>用全连接 CRF 优化血管图；将重新运行模型</translation>
     </message>

@@ -187,6 +187,70 @@ class WindowDriver:
     def title(self) -> str:
         return self.window.windowTitle()
 
+    # -- the artery/vein pane and the calibre ------------------------------------------------------------
+    def av_rgb(self) -> np.ndarray:
+        """The artery/vein pane's pixels at full resolution, (H, W, 3) uint8."""
+        return display_to_rgb(self.window.av_pane.item.array).copy()
+
+    def av_texts(self) -> tuple[str, str, str]:
+        """The A/V pane's caption, hint (middle) and note (bottom)."""
+        pane = self.window.av_pane
+        return pane.caption, pane.hint, pane.note
+
+    def av_pane_visible(self) -> bool:
+        return self.window.av_pane.isVisible()
+
+    def av_rings(self) -> dict[str, tuple[float, float, float]]:
+        """The disc and zone rings drawn on the A/V pane: name -> (centre x, centre y, radius), image pixels."""
+        out = {}
+        for name, item in self.window.av.rings.items():
+            r = item.rect()
+            assert item.scene() is self.window.av_pane.scene()
+            out[name] = (r.center().x(), r.center().y(), r.width() / 2)
+        return out
+
+    def measured_vessels(self) -> list[tuple[str, str, np.ndarray]]:
+        """The measured segments drawn on the A/V pane: (kind, tooltip, (n, 2) x, y points)."""
+        out = []
+        for item in self.window.av.vessel_items:
+            assert item.scene() is self.window.av_pane.scene()
+            path = item.path()
+            pts = np.array([[path.elementAt(i).x, path.elementAt(i).y] for i in range(path.elementCount())])
+            out.append((item.data(0), item.toolTip(), pts))
+        return out
+
+    def measured_vessel_labels(self, visible_only: bool = False) -> list[str]:
+        """The width labels of the measured segments (with ``visible_only``: those not hidden as crowded)."""
+        return [label.text() for label in self.window.av.vessel_labels if label.isVisible() or not visible_only]
+
+    def set_measured_vessels(self, on: bool) -> None:
+        """View ▸ Show measured vessels."""
+        action = self.action("measured_vessels")
+        if action.isChecked() != on:
+            action.trigger()
+
+    def set_av_view(self, on: bool) -> None:
+        """View ▸ Artery/vein view."""
+        action = self.action("av_view")
+        if action.isChecked() != on:
+            action.trigger()
+
+    def calibre_text(self, key: str, zone: str) -> str:
+        """A calibre cell as shown: key "crae", "crve" or "avr"; zone "B" or "C"."""
+        return self.window.biomarkers.calibre.text_of(key, zone)
+
+    def calibre_tooltip(self, key: str, zone: str) -> str:
+        return self.window.biomarkers.calibre.tooltip_of(key, zone)
+
+    def calibre_pending(self) -> bool:
+        return self.window.biomarkers.calibre.pending
+
+    def eye_text(self) -> str:
+        return self.window.biomarkers.calibre.eye.text()
+
+    def scale_text(self) -> str:
+        return self.window.biomarkers.calibre.scale.text()
+
     # -- errors ----------------------------------------------------------------------------------------------
     def error_box(self) -> QMessageBox | None:
         return self.window.errors.box
@@ -259,7 +323,7 @@ class WindowDriver:
         return self.window.view.scale
 
     def pane(self, name: str) -> Any:
-        return {"left": self.window.left, "right": self.window.right}[name]
+        return {"left": self.window.left, "right": self.window.right, "av": self.window.av_pane}[name]
 
     def scene_point(self, pane: str, pos: QPoint) -> QPointF:
         """The image point under a viewport position of a pane."""
@@ -279,6 +343,10 @@ class WindowDriver:
 
     def fit(self) -> None:
         self.action("fit").trigger()
+
+    def zoom_to(self, scale: float) -> None:
+        """Set the panes' zoom (screen pixels per image pixel)."""
+        self.window.view.set_scale(scale)
 
     # -- exports ------------------------------------------------------------------------------------------------
     def export_csv(self, path: str | Path, timeout: int = 30_000) -> list[dict[str, str]]:
