@@ -142,14 +142,18 @@ class CalibreSection:
     """The report's vessel calibre section.
 
     image : the A/V picture with the zones, None without an A/V map (``message`` then says so).
+    box : the part of the photograph it shows, (x0, y0, x1, y1) pixels.
     zones : (zone, title) in order; rows : the table, zone by zone; info : eye, disc, scale, counts.
+    notes : the method in words and where the reference figures come from.
     """
 
     image: ReportImage | None = None
+    box: tuple[int, int, int, int] | None = None
     zones: list[tuple[str, str]] = field(default_factory=list)
     rows: list[CalibreRow] = field(default_factory=list)
     info: list[tuple[str, str]] = field(default_factory=list)
     message: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     def row(self, zone: str, key: str) -> CalibreRow:
         return next(r for r in self.rows if r.zone == zone and r.key == key)
@@ -193,7 +197,8 @@ def _dicom_date(value: Any, *, year_only: bool = False) -> str | None:
     return s[:4] if year_only and s[:4].isdigit() else (None if year_only else s)
 
 
-def _patient_rows(meta: dict[str, Any], text: dict[str, str], anonymise: bool) -> list[tuple[str, str]]:
+def _patient_rows(meta: dict[str, Any], text: dict[str, str], anonymise: bool,
+                  disc: Disc | None = None) -> list[tuple[str, str]]:
     na = text["not_available"]
 
     def get(key: str) -> str | None:
@@ -201,11 +206,9 @@ def _patient_rows(meta: dict[str, Any], text: dict[str, str], anonymise: bool) -
         return str(v).strip() or None if v is not None else None
 
     sex = {"M": text["male"], "F": text["female"], "O": text["other"]}
-    eye = {"R": text["right_eye"], "L": text["left_eye"], "B": text["both_eyes"]}
     pid = get("patient_id")
     camera = " ".join(p for p in (get("manufacturer"), get("model")) if p) or None
     raw_sex = get("patient_sex")
-    raw_eye = get("laterality")
     rows = []
     if anonymise:
         rows.append((text["name"], text["withheld"]))
@@ -217,7 +220,7 @@ def _patient_rows(meta: dict[str, Any], text: dict[str, str], anonymise: bool) -
         (text["sex"], sex.get(raw_sex.upper(), raw_sex) if raw_sex else na),
         (text["birth_date"], _dicom_date(get("patient_birth_date"), year_only=anonymise) or na),
         (text["study_date"], _dicom_date(get("study_date")) or na),
-        (text["eye"], eye.get(raw_eye.upper(), raw_eye) if raw_eye else na),
+        (text["eye"], _eye_text(meta, disc, text)),
         (text["camera"], camera or na),
     ]
     return rows
@@ -323,15 +326,20 @@ CALIBRE_LABEL_KEYS = {"crae_um": "crae", "crve_um": "crve", "avr": "avr"}
 
 
 def av_image(image: FundusImage, av: np.ndarray, disc: Disc | None, measured: Calibre | None, caption: str, *,
-             max_width_px: int, max_height_px: int) -> ReportImage:
+             max_width_px: int, max_height_px: int) -> tuple[ReportImage, tuple[int, int, int, int]]:
     """The dimmed photograph with arteries red, veins blue and uncertain pixels yellow (each coloured by
     the share of its class under the printed pixel, so thin vessels survive the shrinking), the disc,
-    zone B (shaded) and zone C rings, and the centre lines of the ``measured`` segments outlined."""
-    h, w = image.shape
+    zone B (shaded) and zone C rings, and the centre lines of the ``measured`` segments outlined.
+
+    Cropped to zone C (``av_crop``) when the disc is known; returns the picture and the crop box
+    (x0, y0, x1, y1) in pixels of the photograph."""
+    x0, y0, x1, y1 = box = av_crop(image.shape, disc)
+    h, w = y1 - y0, x1 - x0
     size = _fit_size(h, w, max_width_px, max_height_px)
     sx, sy = size[0] / w, size[1] / h
 
     def shrink(a: np.ndarray) -> np.ndarray:
+        a = a[y0:y1, x0:x1]
         return a if size == (w, h) else cv2.resize(a, size, interpolation=cv2.INTER_AREA)
 
     out = shrink(image.rgb).astype(np.float32) * AV_DIM
@@ -346,7 +354,8 @@ def av_image(image: FundusImage, av: np.ndarray, disc: Disc | None, measured: Ca
         def fixed(v: float) -> int:
             return round(v * (1 << shift))
 
-        centre = (fixed(disc.centre[0] * sx), fixed(disc.centre[1] * sy))
+        cx, cy = (disc.centre[0] - x0) * sx, (disc.centre[1] - y0) * sy
+        centre = (fixed(cx), fixed(cy))
         b_in, b_out = zone_radii(disc, "B")
         _, c_out = zone_radii(disc, "C")
         band = np.zeros(out.shape[:2], np.uint8)
@@ -359,8 +368,7 @@ def av_image(image: FundusImage, av: np.ndarray, disc: Disc | None, measured: Ca
         cv2.circle(canvas, centre, fixed(disc.radius * scale), (120, 255, 120), 1, cv2.LINE_AA, shift)
         for r in (b_in, b_out, c_out):
             cv2.circle(canvas, centre, fixed(r * scale), ring, 1, cv2.LINE_AA, shift)
-        font_scale = max(0.3, size[0] / 1400)
-        cx, cy = disc.centre[0] * sx, disc.centre[1] * sy
+        font_scale = max(0.35, size[0] / 1300)
         for label, r in (("B", b_out), ("C", c_out)):
             x, y = cx + r * scale * 0.707 + 2, cy - r * scale * 0.707 - 2
             if 0 <= x < size[0] - 10 and 10 <= y < size[1]:
@@ -374,11 +382,25 @@ def av_image(image: FundusImage, av: np.ndarray, disc: Disc | None, measured: Ca
             line = np.asarray(seg.centreline, np.float64).reshape(-1, 2)
             if len(line) < 2:
                 continue
-            pts = np.round(line * (sx, sy) * 16).astype(np.int32).reshape(-1, 1, 2)
+            pts = np.round((line - (x0, y0)) * (sx, sy) * 16).astype(np.int32).reshape(-1, 1, 2)
             colour = AV_COLOURS[ARTERY if seg.kind == "artery" else VEIN]
             cv2.polylines(canvas, [pts], False, (255, 255, 255), halo + 2, cv2.LINE_AA, 4)
             cv2.polylines(canvas, [pts], False, colour, max(1, halo - 1), cv2.LINE_AA, 4)
-    return ReportImage(_encode(canvas, "jpeg"), size[0], size[1], caption, "jpeg")
+    return ReportImage(_encode(canvas, "jpeg"), size[0], size[1], caption, "jpeg"), box
+
+
+def av_crop(shape: tuple[int, int], disc: Disc | None, margin: float = 0.06) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) the A/V picture shows: zone C around the disc and a margin, within the
+    photograph; the whole photograph without a disc."""
+    h, w = shape
+    if disc is None:
+        return 0, 0, w, h
+    reach = zone_radii(disc, "C")[1] * (1 + margin)
+    x0, x1 = max(0, math.floor(disc.centre[0] - reach)), min(w, math.ceil(disc.centre[0] + reach))
+    y0, y1 = max(0, math.floor(disc.centre[1] - reach)), min(h, math.ceil(disc.centre[1] + reach))
+    if x1 - x0 < 2 or y1 - y0 < 2:  # a disc outside the photograph
+        return 0, 0, w, h
+    return x0, y0, x1, y1
 
 
 class _Citations:
@@ -458,11 +480,11 @@ def calibre_rows(calibre: Mapping[str, Calibre], text: dict[str, str], reference
 
 def calibre_section(image: FundusImage, segmentation: Segmentation, mask: np.ndarray, threshold: float,
                     text: dict[str, str], citations: _Citations, *, calibre: Mapping[str, Calibre] | None,
-                    max_width_px: int, max_height_px: int) -> tuple[CalibreSection, list[str]]:
-    """The calibre section and its notes (method; where the reference figures come from)."""
+                    max_width_px: int, max_height_px: int) -> CalibreSection:
+    """The calibre section with its notes (method; where the reference figures come from)."""
     av = segmentation.av_map(threshold)
     if av is None:
-        return CalibreSection(message=text["no_av"]), []
+        return CalibreSection(message=text["no_av"])
     av = np.where(mask, av, np.uint8(0))  # the report's vessel map (after min_speck)
     unavailable = None
     if calibre is None:
@@ -491,8 +513,8 @@ def calibre_section(image: FundusImage, segmentation: Segmentation, mask: np.nda
     if b is not None:
         info.append((text["segments"], text["segments_value"].format(
             a=len(b.arteries), v=len(b.veins), na=b.n_arteries, nv=b.n_veins)))
-    picture = av_image(image, av, disc, b, text["av_image"], max_width_px=max_width_px,
-                       max_height_px=max_height_px)
+    picture, box = av_image(image, av, disc, b, text["av_image"], max_width_px=max_width_px,
+                            max_height_px=max_height_px)
     notes = [text["calibre_method"].format(knudtson=knudtson, ikram=citations.cite("ikram2006"),
                                            wong=citations.cite("wong2002"),
                                            disc_um=f"{ASSUMED_DISC_DIAMETER_UM:.0f}")]
@@ -501,7 +523,7 @@ def calibre_section(image: FundusImage, segmentation: Segmentation, mask: np.nda
         notes.append(text["calibre_ours_note"].format(datasets=datasets))
     if reference.published:
         notes.append(text["calibre_published_note"])
-    return CalibreSection(picture, zones, rows, info), notes
+    return CalibreSection(picture, box, zones, rows, info, notes=notes)
 
 
 def normalise_language(lang: str) -> str:
@@ -547,16 +569,15 @@ def build_report_data(image: FundusImage, segmentation: Segmentation, *, thresho
     if refs.ranges and not refs.current:
         notes.append(text["stale_reference"])
     citations = _Citations()
-    section, calibre_notes = calibre_section(image, segmentation, mask, t, text, citations, calibre=calibre,
-                                             max_width_px=max_av_px[0], max_height_px=max_av_px[1])
-    notes += calibre_notes
+    section = calibre_section(image, segmentation, mask, t, text, citations, calibre=calibre,
+                              max_width_px=max_av_px[0], max_height_px=max_av_px[1])
     return ReportData(
         lang=lang,
         text=text,
         created=(created or dt.datetime.now()).astimezone(),
         app_version=__version__,
         clinic=clinic_info,
-        patient=_patient_rows(image.meta, text, anonymise),
+        patient=_patient_rows(image.meta, text, anonymise, segmentation.disc),
         images=report_images(image, mask, text, t, max_width_px=max_image_px[0], max_height_px=max_image_px[1]),
         biomarkers=bio,
         rows=biomarker_rows(bio, lang, text),

@@ -261,7 +261,7 @@ def _calibre_table(section: CalibreSection, data: ReportData, tx: _Text, width: 
             value_style = tx.value_bold if r.value is not None else tx.cell
             rows.append([tx.p(r.label, tx.cell_bold), tx.p(r.value_text, value_style),
                          tx.p(r.ours_text, tx.cell_right), tx.p(r.published_text, tx.cell_right)])
-    widths = [width * 0.27, width * 0.27, width * 0.23]
+    widths = [width * 0.27, width * 0.32, width * 0.2]
     widths.append(width - sum(widths))
     table = Table(rows, colWidths=widths)
     table.setStyle(TableStyle(style))
@@ -294,17 +294,23 @@ def _calibre(data: ReportData, tx: _Text) -> list[Flowable]:
         ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
     ]))
     right = [info, Spacer(1, 5), _calibre_table(section, data, tx, right_w)]
+    notes = [tx.p(note, tx.small) for note in section.notes]
     table = Table([[left, right]], colWidths=[AV_W + AV_GAP, right_w])
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
                                ("RIGHTPADDING", (0, 0), (0, -1), AV_GAP)]))
-    return [KeepTogether([heading, table])]
+    return [KeepTogether([heading, table]), Spacer(1, 4), *notes]
 
 
 def _notes(data: ReportData, tx: _Text) -> list[Flowable]:
     out: list[Flowable] = [Spacer(1, 4)]
     for note in data.notes:
         out.append(tx.p(note, tx.small))
+    return out
+
+
+def _references(data: ReportData, tx: _Text) -> list[Flowable]:
+    out: list[Flowable] = []
     refs = " ".join(f"[{i}] {ref}" for i, ref in enumerate(data.references, start=1))
     out.append(Spacer(1, 2))
     out.append(Paragraph(escape(refs), ParagraphStyle("refs", parent=tx.tiny, fontName=tx.fonts.regular,
@@ -374,8 +380,9 @@ def _build(data: ReportData, fonts: FontSet, image_h: float, plot_h: float) -> t
     story.append(KeepTogether([_section(data.t("biomarkers"), tx), _biomarker_table(data, tx)]))
     story.append(Spacer(1, 8))
     story.append(_lower(data, tx, plot_h))
-    story += _calibre(data, tx)
     story += _notes(data, tx)
+    story += _calibre(data, tx)
+    story += _references(data, tx)
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
