@@ -1,4 +1,4 @@
-"""One-page PDF report of a segmented fundus photograph, in English or Chinese.
+"""PDF report of a segmented fundus photograph (one page; a second for the calibre section), EN or ZH.
 
     from fundus_app.report import write_report
     write_report(image, segmentation, "report.pdf", lang="zh", anonymise=True)

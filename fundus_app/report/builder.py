@@ -2,7 +2,9 @@
 
 :func:`build_report_data` turns a FundusImage and its Segmentation into a
 :class:`ReportData`: the localised strings, the three images encoded for the
-PDF, the biomarkers with their reference ranges, and the provenance. The
+PDF, the biomarkers with their reference ranges, the vessel calibre section
+(A/V picture with the zones, CRAE / CRVE / AVR per zone, their references), and
+the provenance. The
 renderer (``pdf.py``) only lays it out, so the numbers can be tested without a
 PDF and the PDF cannot disagree with them.
 """
