@@ -1,4 +1,4 @@
-"""One-page PDF report of a segmented fundus photograph, in English or Chinese.
+"""PDF report of a segmented fundus photograph (one page; a second for the calibre section), EN or ZH.
 
     from fundus_app.report import write_report
     write_report(image, segmentation, "report.pdf", lang="zh", anonymise=True)
@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from fundus_app.atomic import OutputError, write_bytes
+from fundus_app.biomarkers.calibre import Calibre
 from fundus_app.domain import FundusImage, Segmentation
 from fundus_app.errors import FundusError
 from fundus_app.report.builder import (
@@ -41,12 +43,14 @@ __all__ = [
 
 def render_report(image: FundusImage, segmentation: Segmentation, *, threshold: float | None = None,
                   lang: str = "en", anonymise: bool = False, clinic: ClinicInfo | dict[str, Any] | str | None = None,
-                  min_speck: int = 0, created: dt.datetime | None = None) -> bytes:
+                  min_speck: int = 0, created: dt.datetime | None = None,
+                  calibre: Mapping[str, Calibre] | None = None) -> bytes:
     """The report as PDF bytes (see :func:`write_report` for the arguments)."""
-    from fundus_app.report.pdf import image_box_px, render_pdf
+    from fundus_app.report.pdf import av_image_box_px, image_box_px, render_pdf
 
     data = build_report_data(image, segmentation, threshold=threshold, lang=lang, anonymise=anonymise,
-                             clinic=clinic, min_speck=min_speck, created=created, max_image_px=image_box_px())
+                             clinic=clinic, min_speck=min_speck, created=created, max_image_px=image_box_px(),
+                             max_av_px=av_image_box_px(), calibre=calibre)
     try:
         return render_pdf(data)
     except FundusError:
@@ -59,8 +63,9 @@ def render_report(image: FundusImage, segmentation: Segmentation, *, threshold: 
 def write_report(image: FundusImage, segmentation: Segmentation, path: str | os.PathLike[str], *,
                  threshold: float | None = None, lang: str = "en", anonymise: bool = False,
                  clinic: ClinicInfo | dict[str, Any] | str | None = None, overwrite: bool = False,
-                 min_speck: int = 0) -> Path:
-    """Write a one-page A4 PDF report of ``image`` and its ``segmentation``.
+                 min_speck: int = 0, calibre: Mapping[str, Calibre] | None = None) -> Path:
+    """Write an A4 PDF report of ``image`` and its ``segmentation`` (one page; two with the calibre
+    section of an A/V map when they do not fit on one).
 
     Parameters
     ----------
@@ -80,6 +85,8 @@ def write_report(image: FundusImage, segmentation: Segmentation, path: str | os.
     overwrite : replace an existing file; otherwise an existing ``path`` is an error.
     min_speck : drop vessel fragments smaller than this many pixels, as
         ``fundus-app segment --min-speck`` does.
+    calibre : {"B": Calibre, "C": Calibre} already measured (the window's); None measures them
+        with ``biomarkers.calibre.calibre_of`` when the segmentation has an A/V map.
 
     The vessel map is ``fundus_app.outputs.final_mask(segmentation, threshold,
     min_speck)`` and the numbers are ``measure_vessels(map, segmentation.fov)``,
@@ -102,5 +109,5 @@ def write_report(image: FundusImage, segmentation: Segmentation, path: str | os.
     if not overwrite and target.exists():  # fail before the work; atomic_path checks again when writing
         raise OutputError(f"{target} already exists; choose another name or allow overwriting.")
     pdf = render_report(image, segmentation, threshold=threshold, lang=lang, anonymise=anonymise, clinic=clinic,
-                        min_speck=min_speck)
+                        min_speck=min_speck, calibre=calibre)
     return write_bytes(target, pdf, overwrite=overwrite)

@@ -2,7 +2,9 @@
 
 :func:`build_report_data` turns a FundusImage and its Segmentation into a
 :class:`ReportData`: the localised strings, the three images encoded for the
-PDF, the biomarkers with their reference ranges, and the provenance. The
+PDF, the biomarkers with their reference ranges, the vessel calibre section
+(A/V picture with the zones, CRAE / CRVE / AVR per zone, their references), and
+the provenance. The
 renderer (``pdf.py``) only lays it out, so the numbers can be tested without a
 PDF and the PDF cannot disagree with them.
 """
@@ -12,6 +14,7 @@ import datetime as dt
 import hashlib
 import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -29,12 +32,15 @@ from fundus_app.biomarkers import (
     measure_vessels,
     reference_ranges,
 )
-from fundus_app.domain import FundusImage, Segmentation
+from fundus_app.biomarkers.calibre import ASSUMED_DISC_DIAMETER_UM, Calibre, calibre_of, zone_radii
+from fundus_app.domain import Disc, FundusImage, Segmentation
 from fundus_app.errors import FundusError
+from fundus_app.metrics import ARTERY, UNCERTAIN, VEIN
 from fundus_app.outputs import final_mask
 from fundus_app.postprocess import overlay
 from fundus_app.preprocess.fov import fov_diameter
-from fundus_app.report.strings import LANGUAGES, STRINGS
+from fundus_app.report.reference import CALIBRE_KEYS, CalibreReference, calibre_reference
+from fundus_app.report.strings import CALIBRE_REFERENCES, LANGUAGES, REFERENCES, STRINGS
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +122,46 @@ class ReportImage:
 
 
 @dataclass(frozen=True)
+class CalibreRow:
+    """One row of the calibre table: a measure (``crae_um``, ``crve_um``, ``avr``) in one zone.
+
+    value : None when not measurable; value_text then says why.
+    ours_text : this software's mean ± SD on expert labels, "–" without one.
+    published_text : the published population range with its citation marker, "–" without one.
+    """
+
+    zone: str
+    key: str
+    label: str
+    value: float | None
+    value_text: str
+    ours_text: str = "–"
+    published_text: str = "–"
+
+
+@dataclass(frozen=True)
+class CalibreSection:
+    """The report's vessel calibre section.
+
+    image : the A/V picture with the zones, None without an A/V map (``message`` then says so).
+    box : the part of the photograph it shows, (x0, y0, x1, y1) pixels.
+    zones : (zone, title) in order; rows : the table, zone by zone; info : eye, disc, scale, counts.
+    notes : the method in words and where the reference figures come from.
+    """
+
+    image: ReportImage | None = None
+    box: tuple[int, int, int, int] | None = None
+    zones: list[tuple[str, str]] = field(default_factory=list)
+    rows: list[CalibreRow] = field(default_factory=list)
+    info: list[tuple[str, str]] = field(default_factory=list)
+    message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def row(self, zone: str, key: str) -> CalibreRow:
+        return next(r for r in self.rows if r.zone == zone and r.key == key)
+
+
+@dataclass(frozen=True)
 class ReportData:
     lang: str
     text: dict[str, str]
@@ -131,6 +177,8 @@ class ReportData:
     notes: list[str]
     reference_n: dict[str, int] = field(default_factory=dict)
     measure_fov_px: float = MEASURE_FOV_PX
+    calibre: CalibreSection | None = None
+    references: tuple[str, ...] = REFERENCES
 
     def t(self, key: str, **kwargs: Any) -> str:
         s = self.text[key]
@@ -151,7 +199,8 @@ def _dicom_date(value: Any, *, year_only: bool = False) -> str | None:
     return s[:4] if year_only and s[:4].isdigit() else (None if year_only else s)
 
 
-def _patient_rows(meta: dict[str, Any], text: dict[str, str], anonymise: bool) -> list[tuple[str, str]]:
+def _patient_rows(meta: dict[str, Any], text: dict[str, str], anonymise: bool,
+                  disc: Disc | None = None) -> list[tuple[str, str]]:
     na = text["not_available"]
 
     def get(key: str) -> str | None:
@@ -159,11 +208,9 @@ def _patient_rows(meta: dict[str, Any], text: dict[str, str], anonymise: bool) -
         return str(v).strip() or None if v is not None else None
 
     sex = {"M": text["male"], "F": text["female"], "O": text["other"]}
-    eye = {"R": text["right_eye"], "L": text["left_eye"], "B": text["both_eyes"]}
     pid = get("patient_id")
     camera = " ".join(p for p in (get("manufacturer"), get("model")) if p) or None
     raw_sex = get("patient_sex")
-    raw_eye = get("laterality")
     rows = []
     if anonymise:
         rows.append((text["name"], text["withheld"]))
@@ -175,7 +222,7 @@ def _patient_rows(meta: dict[str, Any], text: dict[str, str], anonymise: bool) -
         (text["sex"], sex.get(raw_sex.upper(), raw_sex) if raw_sex else na),
         (text["birth_date"], _dicom_date(get("patient_birth_date"), year_only=anonymise) or na),
         (text["study_date"], _dicom_date(get("study_date")) or na),
-        (text["eye"], eye.get(raw_eye.upper(), raw_eye) if raw_eye else na),
+        (text["eye"], _eye_text(meta, disc, text)),
         (text["camera"], camera or na),
     ]
     return rows
@@ -256,7 +303,229 @@ def _processing_rows(image: FundusImage, seg: Segmentation, threshold: float, te
     if seg.working_scale is not None and seg.working_fov_px is not None:  # varies per photograph: provenance
         rows.append((text["working_scale"], text["working_scale_value"].format(
             scale=f"{seg.working_scale:.2f}", d=f"{seg.working_fov_px:.0f}")))
+    na = text["not_available"]
+    if seg.av_class is not None or seg.av_model_name:
+        rows.append((text["av_model"], seg.av_model_name or na))
+        rows.append((text["av_model_sha"], _sha_prefix(seg.av_model_sha256, 16) or na))
+    if seg.disc is not None or seg.disc_model_name:
+        name = seg.disc_model_name or na
+        sha = _sha_prefix(seg.disc_model_sha256, 8)
+        rows.append((text["disc_model"], text["disc_model_value"].format(name=name, sha=sha) if sha else name))
     return rows
+
+
+def _sha_prefix(sha: str, n: int) -> str:
+    return f"{sha[:n]}…" if len(sha) > n else sha
+
+
+# --- vessel calibre ---------------------------------------------------------------------------------
+
+#: Drawing colours of the A/V picture (RGB).
+AV_COLOURS: dict[int, tuple[int, int, int]] = {ARTERY: (235, 35, 35), VEIN: (40, 105, 255), UNCERTAIN: (245, 210, 30)}
+AV_DIM = 0.4  # the photograph's brightness under the A/V colours
+CALIBRE_DECIMALS = {"crae_um": 1, "crve_um": 1, "avr": 2}
+CALIBRE_LABEL_KEYS = {"crae_um": "crae", "crve_um": "crve", "avr": "avr"}
+
+
+def av_image(image: FundusImage, av: np.ndarray, disc: Disc | None, measured: Calibre | None, caption: str, *,
+             max_width_px: int, max_height_px: int) -> tuple[ReportImage, tuple[int, int, int, int]]:
+    """The dimmed photograph with arteries red, veins blue and uncertain pixels yellow (each coloured by
+    the share of its class under the printed pixel, so thin vessels survive the shrinking), the disc,
+    zone B (shaded) and zone C rings, and the centre lines of the ``measured`` segments outlined.
+
+    Cropped to zone C (``av_crop``) when the disc is known; returns the picture and the crop box
+    (x0, y0, x1, y1) in pixels of the photograph."""
+    x0, y0, x1, y1 = box = av_crop(image.shape, disc)
+    h, w = y1 - y0, x1 - x0
+    size = _fit_size(h, w, max_width_px, max_height_px)
+    sx, sy = size[0] / w, size[1] / h
+
+    def shrink(a: np.ndarray) -> np.ndarray:
+        a = a[y0:y1, x0:x1]
+        return a if size == (w, h) else cv2.resize(a, size, interpolation=cv2.INTER_AREA)
+
+    out = shrink(image.rgb).astype(np.float32) * AV_DIM
+    for cls in (UNCERTAIN, VEIN, ARTERY):  # arteries on top
+        share = shrink((av == cls).astype(np.float32))
+        alpha = np.clip(share * 2.5, 0.0, 1.0)[..., None]
+        out = out * (1.0 - alpha) + np.asarray(AV_COLOURS[cls], np.float32) * alpha
+    if disc is not None:
+        shift = 4  # sub-pixel circles: coordinates in 1/16 px
+        scale = (sx + sy) / 2
+
+        def fixed(v: float) -> int:
+            return round(v * (1 << shift))
+
+        cx, cy = (disc.centre[0] - x0) * sx, (disc.centre[1] - y0) * sy
+        centre = (fixed(cx), fixed(cy))
+        b_in, b_out = zone_radii(disc, "B")
+        _, c_out = zone_radii(disc, "C")
+        band = np.zeros(out.shape[:2], np.uint8)
+        cv2.circle(band, centre, fixed(b_out * scale), 255, -1, cv2.LINE_AA, shift)
+        cv2.circle(band, centre, fixed(b_in * scale), 0, -1, cv2.LINE_AA, shift)
+        tint = band.astype(np.float32)[..., None] / 255.0 * 0.18
+        out = out * (1.0 - tint) + 255.0 * tint
+        canvas = np.clip(out, 0, 255).astype(np.uint8)
+        ring = (255, 255, 255)
+        cv2.circle(canvas, centre, fixed(disc.radius * scale), (120, 255, 120), 1, cv2.LINE_AA, shift)
+        for r in (b_in, b_out, c_out):
+            cv2.circle(canvas, centre, fixed(r * scale), ring, 1, cv2.LINE_AA, shift)
+        font_scale = max(0.35, size[0] / 1300)
+        for label, r in (("B", b_out), ("C", c_out)):
+            x, y = cx + r * scale * 0.707 + 2, cy - r * scale * 0.707 - 2
+            if 0 <= x < size[0] - 10 and 10 <= y < size[1]:
+                cv2.putText(canvas, label, (round(x), round(y)), cv2.FONT_HERSHEY_SIMPLEX, font_scale, ring, 1,
+                            cv2.LINE_AA)
+    else:
+        canvas = np.clip(out, 0, 255).astype(np.uint8)
+    if measured is not None:
+        halo = max(3, round(size[0] / 200))
+        for seg in (*measured.arteries, *measured.veins):
+            line = np.asarray(seg.centreline, np.float64).reshape(-1, 2)
+            if len(line) < 2:
+                continue
+            pts = np.round((line - (x0, y0)) * (sx, sy) * 16).astype(np.int32).reshape(-1, 1, 2)
+            colour = AV_COLOURS[ARTERY if seg.kind == "artery" else VEIN]
+            cv2.polylines(canvas, [pts], False, (255, 255, 255), halo + 2, cv2.LINE_AA, 4)
+            cv2.polylines(canvas, [pts], False, colour, max(1, halo - 1), cv2.LINE_AA, 4)
+    return ReportImage(_encode(canvas, "jpeg"), size[0], size[1], caption, "jpeg"), box
+
+
+def av_crop(shape: tuple[int, int], disc: Disc | None, margin: float = 0.06) -> tuple[int, int, int, int]:
+    """(x0, y0, x1, y1) the A/V picture shows: zone C around the disc and a margin, within the
+    photograph; the whole photograph without a disc."""
+    h, w = shape
+    if disc is None:
+        return 0, 0, w, h
+    reach = zone_radii(disc, "C")[1] * (1 + margin)
+    x0, x1 = max(0, math.floor(disc.centre[0] - reach)), min(w, math.ceil(disc.centre[0] + reach))
+    y0, y1 = max(0, math.floor(disc.centre[1] - reach)), min(h, math.ceil(disc.centre[1] + reach))
+    if x1 - x0 < 2 or y1 - y0 < 2:  # a disc outside the photograph
+        return 0, 0, w, h
+    return x0, y0, x1, y1
+
+
+class _Citations:
+    """Numbers the calibre literature after :data:`REFERENCES`, in the order the report cites it."""
+
+    def __init__(self) -> None:
+        self.extra: list[str] = []
+
+    def cite(self, ref: str | None, citation: str | None = None) -> int | None:
+        full = citation or CALIBRE_REFERENCES.get(ref or "")
+        if not full:
+            if ref:
+                log.warning("calibre reference %r is not in the report's literature list; printed without it", ref)
+            return None
+        if full not in self.extra:
+            self.extra.append(full)
+        return len(REFERENCES) + self.extra.index(full) + 1
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        return REFERENCES + tuple(self.extra)
+
+
+def _eye_text(meta: Mapping[str, Any], disc: Disc | None, text: dict[str, str]) -> str:
+    names = {"R": text["right_eye"], "L": text["left_eye"], "B": text["both_eyes"]}
+    raw = str(meta.get("laterality") or "").strip()
+    if raw:  # the file says so
+        return names.get(raw.upper(), raw)
+    if disc is not None and disc.eye in ("right", "left"):
+        return text["eye_estimated"].format(eye=names["R" if disc.eye == "right" else "L"])
+    return text["not_available"]
+
+
+def _scale_text(calibre: Mapping[str, Calibre], text: dict[str, str]) -> str:
+    known = [c for c in calibre.values() if c.um_per_px]
+    if not known:
+        return text["not_available"]
+    c = known[0]
+    s = f"{c.um_per_px:.2f}"
+    if "spacing" in c.scale_source.lower():
+        return text["scale_spacing"].format(s=s)
+    return text["scale_assumed"].format(d=f"{ASSUMED_DISC_DIAMETER_UM:.0f}", s=s)
+
+
+def _mean_sd(mean: float, sd: float, decimals: int) -> str:
+    return f"{mean:.{decimals}f} ± {sd:.{decimals}f}"
+
+
+def calibre_rows(calibre: Mapping[str, Calibre], text: dict[str, str], reference: CalibreReference,
+                 citations: _Citations, *, unavailable: str | None = None) -> list[CalibreRow]:
+    """The calibre table, zone B then zone C: the number, or "not measurable: <reason>"."""
+    rows = []
+    for zone in ("B", "C"):
+        c = calibre.get(zone)
+        for key in CALIBRE_KEYS:
+            decimals = CALIBRE_DECIMALS[key]
+            value = getattr(c, key) if c is not None else None
+            if value is not None and math.isfinite(value):
+                value_text = f"{value:.{decimals}f}"
+            else:
+                value = None
+                reason = unavailable or (c.reason if c is not None else text["zone_missing"])
+                value_text = text["not_measurable"].format(reason=reason) if reason else \
+                    text["not_measurable_plain"]
+            ours = reference.ours.get((zone, key))
+            pub = reference.published.get((zone, key))
+            published = "–"
+            if pub is not None:
+                published = f"{pub.low:.{decimals}f}–{pub.high:.{decimals}f}"
+                number = citations.cite(pub.ref, pub.citation)
+                if number is not None:
+                    published += f" [{number}]"
+            rows.append(CalibreRow(zone, key, text[CALIBRE_LABEL_KEYS[key]], value, value_text,
+                                   _mean_sd(*ours, decimals) if ours else "–", published))
+    return rows
+
+
+def calibre_section(image: FundusImage, segmentation: Segmentation, mask: np.ndarray, threshold: float,
+                    text: dict[str, str], citations: _Citations, *, calibre: Mapping[str, Calibre] | None,
+                    max_width_px: int, max_height_px: int) -> CalibreSection:
+    """The calibre section with its notes (method; where the reference figures come from)."""
+    av = segmentation.av_map(threshold)
+    if av is None:
+        return CalibreSection(message=text["no_av"])
+    av = np.where(mask, av, np.uint8(0))  # the report's vessel map (after min_speck)
+    unavailable = None
+    if calibre is None:
+        try:
+            calibre = calibre_of(image, segmentation, threshold)
+        except NotImplementedError:
+            log.warning("calibre measurement not implemented in this version; the report shows none")
+            calibre, unavailable = {}, text["calibre_unavailable"]
+        except FundusError as exc:  # the message may name the file: log only its type
+            log.warning("calibre measurement failed (%s)", type(exc).__name__)
+            calibre, unavailable = {}, text["calibre_failed"]
+    disc = segmentation.disc
+    knudtson = citations.cite("knudtson2003")
+    zones = [("B", text["zone_b"].format(knudtson=knudtson)), ("C", text["zone_c"])]
+    reference = calibre_reference()
+    rows = calibre_rows(calibre, text, reference, citations, unavailable=unavailable)
+    b = calibre.get("B")
+    info = [(text["eye"], _eye_text(image.meta, disc, text))]
+    if disc is not None:
+        info.append((text["optic_disc"], text["disc_value"].format(
+            d=f"{disc.diameter:.0f}", x=f"{disc.centre[0]:.0f}", y=f"{disc.centre[1]:.0f}",
+            c=f"{disc.confidence:.2f}")))
+    else:
+        info.append((text["optic_disc"], text["disc_not_found"]))
+    info.append((text["scale"], _scale_text(calibre, text)))
+    if b is not None:
+        info.append((text["segments"], text["segments_value"].format(
+            a=len(b.arteries), v=len(b.veins), na=b.n_arteries, nv=b.n_veins)))
+    picture, box = av_image(image, av, disc, b, text["av_image"], max_width_px=max_width_px,
+                            max_height_px=max_height_px)
+    notes = [text["calibre_method"].format(knudtson=knudtson, ikram=citations.cite("ikram2006"),
+                                           wong=citations.cite("wong2002"),
+                                           disc_um=f"{ASSUMED_DISC_DIAMETER_UM:.0f}")]
+    if reference.ours:
+        datasets = " + ".join(f"{name} (n = {n})" for name, n in reference.n.items()) or "?"
+        notes.append(text["calibre_ours_note"].format(datasets=datasets))
+    if reference.published:
+        notes.append(text["calibre_published_note"])
+    return CalibreSection(picture, box, zones, rows, info, notes=notes)
 
 
 def normalise_language(lang: str) -> str:
@@ -271,12 +540,18 @@ def normalise_language(lang: str) -> str:
 def build_report_data(image: FundusImage, segmentation: Segmentation, *, threshold: float | None = None,
                       lang: str = "en", anonymise: bool = False,
                       clinic: ClinicInfo | dict[str, Any] | str | None = None, min_speck: int = 0,
-                      created: dt.datetime | None = None, max_image_px: tuple[int, int] = (560, 460)) -> ReportData:
+                      created: dt.datetime | None = None, max_image_px: tuple[int, int] = (560, 460),
+                      max_av_px: tuple[int, int] = (610, 520),
+                      calibre: Mapping[str, Calibre] | None = None) -> ReportData:
     """Compute and format everything the report shows.
 
     The vessel map is ``outputs.final_mask(segmentation, threshold, min_speck)``
     and the biomarkers are ``measure_vessels(map, segmentation.fov)``: the same
     numbers ``fundus-app segment`` writes to its JSON.
+
+    With an A/V map (``segmentation.av_map``) the calibre section shows ``calibre``
+    ({"B": Calibre, "C": Calibre}, e.g. what the window already measured) or, when None,
+    ``biomarkers.calibre.calibre_of(image, segmentation, threshold)``.
     """
     lang = normalise_language(lang)
     t = segmentation.default_threshold if threshold is None else float(threshold)
@@ -295,13 +570,16 @@ def build_report_data(image: FundusImage, segmentation: Segmentation, *, thresho
     notes = [text["reference_note"].format(n_drive=refs.n.get("DRIVE", "?"), n_stare=refs.n.get("STARE", "?"))]
     if refs.ranges and not refs.current:
         notes.append(text["stale_reference"])
+    citations = _Citations()
+    section = calibre_section(image, segmentation, mask, t, text, citations, calibre=calibre,
+                              max_width_px=max_av_px[0], max_height_px=max_av_px[1])
     return ReportData(
         lang=lang,
         text=text,
         created=(created or dt.datetime.now()).astimezone(),
         app_version=__version__,
         clinic=clinic_info,
-        patient=_patient_rows(image.meta, text, anonymise),
+        patient=_patient_rows(image.meta, text, anonymise, segmentation.disc),
         images=report_images(image, mask, text, t, max_width_px=max_image_px[0], max_height_px=max_image_px[1]),
         biomarkers=bio,
         rows=biomarker_rows(bio, lang, text),
@@ -309,6 +587,8 @@ def build_report_data(image: FundusImage, segmentation: Segmentation, *, thresho
         processing=_processing_rows(image, segmentation, t, text, anonymise, segmentation.fov),
         notes=notes,
         reference_n=refs.n,
+        calibre=section,
+        references=citations.references,
     )
 
 

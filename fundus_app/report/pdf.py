@@ -2,9 +2,11 @@
 
 One page for one eye: header, patient and study, three images, biomarker
 table with reference ranges and a position gauge per measure, the
-box-counting plot beside the processing details, notes and references; the
-footer (disclaimer in English and Chinese, page x of n) is drawn on every page.
-Content that does not fit flows onto a second page rather than being cut.
+box-counting plot beside the processing details, the vessel calibre section
+(A/V picture with the zones beside the CRAE / CRVE / AVR table), notes and
+references; the footer (disclaimer in English and Chinese, page x of n) is
+drawn on every page. Content that does not fit flows onto a second page rather
+than being cut (with an A/V map the calibre section usually does).
 """
 from __future__ import annotations
 
@@ -32,10 +34,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from fundus_app.report.builder import IMAGE_DPI, ReportData
+from fundus_app.report.builder import IMAGE_DPI, CalibreSection, ReportData
 from fundus_app.report.charts import ACCENT, GREY, LIGHT, RULE, fractal_plot, gauge
 from fundus_app.report.fonts import FontSet, fonts_for, latin_ok
-from fundus_app.report.strings import DISCLAIMER_EN, DISCLAIMER_ZH, REFERENCES
+from fundus_app.report.strings import DISCLAIMER_EN, DISCLAIMER_ZH
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 13 * mm
@@ -47,12 +49,19 @@ TEXT_X0 = MARGIN_X + FRAME_PAD  # where the content's left edge lies, for the fo
 IMAGE_GAP = 6.0
 IMAGE_MAX_H = 140.0  # points; a square image is then 140 x 140 (49 mm)
 IMAGE_W = (CONTENT_W - 2 * IMAGE_GAP) / 3
-
+AV_W = 206.0  # the A/V picture beside the calibre table, points
+AV_MAX_H = 190.0
+AV_GAP = 10.0
 
 
 def image_box_px() -> tuple[int, int]:
     """Largest pixel size worth embedding for one of the three images (IMAGE_DPI at printed size)."""
     return round(IMAGE_W / 72 * IMAGE_DPI), round(IMAGE_MAX_H / 72 * IMAGE_DPI)
+
+
+def av_image_box_px() -> tuple[int, int]:
+    """Largest pixel size worth embedding for the A/V picture of the calibre section."""
+    return round(AV_W / 72 * IMAGE_DPI), round(AV_MAX_H / 72 * IMAGE_DPI)
 
 
 class _Text:
@@ -227,11 +236,82 @@ def _lower(data: ReportData, tx: _Text, plot_h: float = 112) -> Flowable:
     return table
 
 
+# --- vessel calibre ----------------------------------------------------------------------------------
+
+
+def _calibre_table(section: CalibreSection, data: ReportData, tx: _Text, width: float) -> Flowable:
+    """CRAE, CRVE and AVR per zone: value, our figures on expert labels, published range."""
+    head = [tx.p(data.t(k), tx.cell_head) for k in ("measure", "value", "ours_on_experts", "published_range")]
+    rows: list[list[object]] = [head]
+    style = [
+        ("BACKGROUND", (0, 0), (-1, 0), ACCENT),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.6, RULE),
+    ]
+    for zone, title in section.zones:
+        style += [("SPAN", (0, len(rows)), (-1, len(rows))), ("BACKGROUND", (0, len(rows)), (-1, len(rows)), LIGHT)]
+        rows.append([tx.p(title, tx.cell_bold), "", "", ""])
+        for r in section.rows:
+            if r.zone != zone:
+                continue
+            value_style = tx.value_bold if r.value is not None else tx.cell
+            rows.append([tx.p(r.label, tx.cell_bold), tx.p(r.value_text, value_style),
+                         tx.p(r.ours_text, tx.cell_right), tx.p(r.published_text, tx.cell_right)])
+    widths = [width * 0.27, width * 0.32, width * 0.2]
+    widths.append(width - sum(widths))
+    table = Table(rows, colWidths=widths)
+    table.setStyle(TableStyle(style))
+    return table
+
+
+def _calibre(data: ReportData, tx: _Text) -> list[Flowable]:
+    """The calibre section: A/V picture (left) beside the eye, disc, scale and the table (right);
+    one line when the photograph has no A/V map."""
+    section = data.calibre
+    if section is None:
+        return []
+    if section.image is None:  # one line, no heading: the one-page report stays one page
+        return [Spacer(1, 3), tx.p(f"{data.t('calibre')}{data.t('colon')}{section.message or ''}", tx.small)]
+    heading = _section(data.t("calibre"), tx)
+    im = section.image
+    w = AV_W
+    h = w * im.height / im.width
+    if h > AV_MAX_H:
+        w, h = AV_MAX_H * im.width / im.height, AV_MAX_H
+    left = [Image(io.BytesIO(im.data), width=w, height=h), Spacer(1, 2), tx.p(im.caption, tx.tiny)]
+    right_w = CONTENT_W - AV_W - AV_GAP
+    info = Table([[tx.p(k, tx.label), tx.p(v, tx.value)] for k, v in section.info],
+                 colWidths=[right_w * 0.3, right_w * 0.7])
+    info.setStyle(TableStyle([
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.0),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("LINEBELOW", (0, 0), (-1, -2), 0.3, RULE),
+    ]))
+    right = [info, Spacer(1, 5), _calibre_table(section, data, tx, right_w)]
+    notes = [tx.p(note, tx.small) for note in section.notes]
+    table = Table([[left, right]], colWidths=[AV_W + AV_GAP, right_w])
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0),
+                               ("RIGHTPADDING", (0, 0), (0, -1), AV_GAP)]))
+    return [KeepTogether([heading, table]), Spacer(1, 4), *notes]
+
+
 def _notes(data: ReportData, tx: _Text) -> list[Flowable]:
     out: list[Flowable] = [Spacer(1, 4)]
     for note in data.notes:
         out.append(tx.p(note, tx.small))
-    refs = " ".join(f"[{i}] {ref}" for i, ref in enumerate(REFERENCES, start=1))
+    return out
+
+
+def _references(data: ReportData, tx: _Text) -> list[Flowable]:
+    out: list[Flowable] = []
+    refs = " ".join(f"[{i}] {ref}" for i, ref in enumerate(data.references, start=1))
     out.append(Spacer(1, 2))
     out.append(Paragraph(escape(refs), ParagraphStyle("refs", parent=tx.tiny, fontName=tx.fonts.regular,
                                                       wordWrap=None)))
@@ -301,6 +381,8 @@ def _build(data: ReportData, fonts: FontSet, image_h: float, plot_h: float) -> t
     story.append(Spacer(1, 8))
     story.append(_lower(data, tx, plot_h))
     story += _notes(data, tx)
+    story += _calibre(data, tx)
+    story += _references(data, tx)
 
     buf = io.BytesIO()
     doc = SimpleDocTemplate(
@@ -321,15 +403,19 @@ def _build(data: ReportData, fonts: FontSet, image_h: float, plot_h: float) -> t
 
 
 def render_pdf(data: ReportData) -> bytes:
-    """The report as PDF bytes (A4), on one page when a more compact layout can make it fit."""
+    """The report as PDF bytes (A4), on one page when a more compact layout can make it fit; when
+    none does, the content needs a second page anyway and keeps the full-size layout."""
     fonts = fonts_for(data.lang)
     a85 = rl_config.useA85
     rl_config.useA85 = 0  # binary streams: ASCII85 would add 25 % to every image
     try:
+        first: bytes | None = None
         for image_h, plot_h in LAYOUTS:
             pdf, pages = _build(data, fonts, image_h, plot_h)
             if pages <= 1:
-                break
-        return pdf
+                return pdf
+            first = first or pdf
+        assert first is not None
+        return first
     finally:
         rl_config.useA85 = a85
