@@ -212,7 +212,7 @@ def train_av(cfg: AVTrainConfig, on_progress: ProgressFn | None = None, should_c
         if step < cfg.warmup_steps:
             return cfg.lr * (step + 1) / cfg.warmup_steps
         t = (step - cfg.warmup_steps) / max(1, cfg.steps - cfg.warmup_steps)
-        return cfg.lr * 0.5 * (1 + np.cos(np.pi * min(t, 1.0)))
+        return float(cfg.lr * 0.5 * (1 + np.cos(np.pi * min(t, 1.0))))  # a numpy scalar would not load safely
 
     start, best = 0, {"val_f1": float("-inf")}
     state_path = out / "state.pt"
