@@ -127,6 +127,8 @@ MAX_WORK_DD_PX = 200.0
 MIN_ZONE_IN_FOV = 0.5
 #: Profile sampling step (pixels) and the Gaussian blur (sigma, pixels) of the class mask it is sampled from.
 PROFILE_STEP, MASK_SIGMA = 0.1, 0.7
+#: Widths under this (px, working scale) are taken from the blurred mask's mass, not its 0.5 level (see below).
+THIN_PX = 2.5
 _CLASS_NAMES = {ARTERY: "artery", VEIN: "vein"}
 _PLURAL = {ARTERY: "arterioles", VEIN: "venules"}
 
@@ -186,8 +188,13 @@ def _directions(xy: np.ndarray, half: int) -> np.ndarray:
     return np.column_stack([np.cos(theta), np.sin(theta)])
 
 
-def _profile_widths(value: np.ndarray, xy: np.ndarray, direction: np.ndarray, reach: float) -> np.ndarray:
-    """Length of the run >= 0.5 through each centre-line point across the vessel (sub-pixel, NaN if open)."""
+def _profile_widths(value: np.ndarray, xy: np.ndarray, direction: np.ndarray, reach: float,
+                    mass_below: float = 0.0) -> np.ndarray:
+    """Length of the run >= 0.5 through each centre-line point across the vessel (sub-pixel, NaN if open).
+
+    Where that is under ``mass_below`` px, the profile's mass within 2 px of the centre instead: a 1-px line of a
+    blurred binary mask barely reaches 0.5, but its mass is still its width.
+    """
     t = np.arange(-reach, reach + PROFILE_STEP / 2, PROFILE_STEP, dtype=np.float32)
     normal = np.column_stack([-direction[:, 1], direction[:, 0]]).astype(np.float32)
     mx = (xy[:, 0:1] + normal[:, 0:1] * t).astype(np.float32)
@@ -207,6 +214,11 @@ def _profile_widths(value: np.ndarray, xy: np.ndarray, direction: np.ndarray, re
     right = edge(prof[:, c0:])
     left = edge(prof[:, c0::-1])
     width = right + left
+    if mass_below > 0:
+        near = np.abs(t) <= 2.0
+        mass = prof[:, near].sum(axis=1) * PROFILE_STEP
+        thin = ~(width >= mass_below) & (prof[:, c0] >= 0.25)
+        return np.where(thin, mass, np.where(inside[:, c0], width, np.nan))
     return np.where(inside[:, c0], width, np.nan)
 
 
@@ -245,7 +257,9 @@ def _prepare(av: np.ndarray, disc: Disc, fov: np.ndarray, r_outer: float,
         mask = mask_f >= 0.5
         if not mask.any():
             continue
-        blurred = cv2.GaussianBlur(mask_f if scale != 1.0 else mask.astype(np.float32), (0, 0), MASK_SIGMA)
+        blurred = mask_f if scale != 1.0 else mask.astype(np.float32)
+        if MASK_SIGMA > 0:
+            blurred = cv2.GaussianBlur(blurred, (0, 0), MASK_SIGMA)
         if prob_w is not None:
             # The network's probability gives the width, within (a little beyond) this class's pixels.
             near = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
@@ -276,7 +290,7 @@ def _prepare(av: np.ndarray, disc: Disc, fov: np.ndarray, r_outer: float,
             if radius.min() > r_outer * scale + 2:
                 continue
             half = max(5, int(round(0.1 * disc.diameter * scale)))
-            width = _profile_widths(value, xy, _directions(xy, half), reach)
+            width = _profile_widths(value, xy, _directions(xy, half), reach, 0.0 if prob_w is not None else THIN_PX)
             segments.append(_Segment(kind, xy, width, radius, fov_w[iy, ix], dist_j[iy, ix]))
     return _Prepared(segments, scale, (x0, y0), (ccx, ccy), fov_w)
 
