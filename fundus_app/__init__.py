@@ -7,6 +7,7 @@ Public API::
     segmenter = Segmenter.load()
     result = segmenter.segment(image)
     bio = measure_vessels(result.mask(0.5), image.fov)
+    calibre = measure_calibre(result.av, result.disc, image.fov)  # CRAE, CRVE, AVR (A/V model)
 
 ``Segmenter`` is imported lazily so that ``import fundus_app`` (and the GUI)
 does not pay for importing torch.
@@ -15,8 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fundus_app.biomarkers import Biomarkers, measure_vessels
-from fundus_app.domain import FundusImage, Segmentation
+from fundus_app.biomarkers import Biomarkers, measure_calibre, measure_vessels
+from fundus_app.domain import Disc, FundusImage, Segmentation
 from fundus_app.errors import FundusError, ImageLoadError, ModelError
 from fundus_app.io import load_image
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Biomarkers",
+    "Disc",
     "FundusError",
     "FundusImage",
     "ImageLoadError",
@@ -35,6 +37,7 @@ __all__ = [
     "Segmenter",
     "__version__",
     "load_image",
+    "measure_calibre",
     "measure_vessels",
 ]
 

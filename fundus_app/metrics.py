@@ -5,6 +5,7 @@ ignored, as in the DRIVE/STARE literature.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -118,3 +119,63 @@ def av_scores(pred: np.ndarray, truth: np.ndarray, fov: np.ndarray) -> AVScores:
 def mean_av_scores(scores: list[AVScores]) -> AVScores:
     """The mean of each field over images (the papers' convention)."""
     return AVScores(**{k: float(np.mean([getattr(s, k) for s in scores])) for k in AVScores.__dataclass_fields__})
+
+
+# Agreement between two measurements of the same quantity (e.g. calibre on an expert's map and the model's).
+
+
+def _icc_2_1_table(x: np.ndarray) -> float:
+    """ICC(2,1) of an (n targets, k raters) table: two-way random effects, absolute agreement, single rater."""
+    n, k = x.shape
+    grand = x.mean()
+    ss_rows = k * float(((x.mean(axis=1) - grand) ** 2).sum())
+    ss_cols = n * float(((x.mean(axis=0) - grand) ** 2).sum())
+    ss_err = float(((x - grand) ** 2).sum()) - ss_rows - ss_cols
+    msr, msc, mse = ss_rows / (n - 1), ss_cols / (k - 1), ss_err / ((n - 1) * (k - 1))
+    denominator = msr + (k - 1) * mse + k * (msc - mse) / n
+    return float((msr - mse) / denominator) if denominator > 0 else float("nan")
+
+
+def icc_2_1(a: Sequence[float], b: Sequence[float]) -> float:
+    """Intraclass correlation ICC(2,1) of paired measurements ``a[i]``, ``b[i]`` of the same targets.
+
+    Two-way random effects, absolute agreement, single measurement (Shrout PE, Fleiss JL. Intraclass
+    correlations: uses in assessing rater reliability. Psychol Bull. 1979;86(2):420-428; "ICC(A,1)" in
+    McGraw KO, Wong SP. Psychol Methods. 1996;1(1):30-46):
+    ``(MSR - MSE) / (MSR + (k - 1) MSE + k (MSC - MSE) / n)`` with k = 2. NaN with fewer than 2 pairs or no
+    variance at all.
+    """
+    x = np.column_stack([np.asarray(a, float), np.asarray(b, float)])
+    if x.shape[0] != len(a) or len(a) != len(b):
+        raise ValueError(f"a and b differ in length ({len(a)} and {len(b)})")
+    if x.shape[0] < 2:
+        return float("nan")
+    return _icc_2_1_table(x)
+
+
+@dataclass(frozen=True)
+class MeanDifference:
+    """Bland-Altman agreement of b against a: bias = mean(b - a), limits = bias -+ 1.96 SD (sample SD)."""
+
+    bias: float
+    sd: float
+    lower: float
+    upper: float
+    n: int
+
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+def mean_difference(a: Sequence[float], b: Sequence[float]) -> MeanDifference:
+    """Bland-Altman bias and 95 % limits of agreement of ``b - a`` (Bland JM, Altman DG. Lancet. 1986;1:307-310)."""
+    if len(a) != len(b):
+        raise ValueError(f"a and b differ in length ({len(a)} and {len(b)})")
+    d = np.asarray(b, float) - np.asarray(a, float)
+    n = int(d.size)
+    if n == 0:
+        nan = float("nan")
+        return MeanDifference(nan, nan, nan, nan, 0)
+    bias = float(d.mean())
+    sd = float(d.std(ddof=1)) if n > 1 else float("nan")
+    return MeanDifference(bias, sd, bias - 1.96 * sd, bias + 1.96 * sd, n)
