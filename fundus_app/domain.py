@@ -62,7 +62,7 @@ class Disc:
 ARTERY, VEIN, UNCERTAIN = 1, 2, 3
 
 #: DICOM laterality codes and the words outputs use.
-_DICOM_EYES = {"R": "right", "L": "left"}
+_DICOM_EYES = {"R": "right", "RIGHT": "right", "OD": "right", "L": "left", "LEFT": "left", "OS": "left"}
 
 
 def eye_of(meta: dict[str, Any], disc: Disc | None) -> tuple[str | None, str | None]:

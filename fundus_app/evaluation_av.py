@@ -43,9 +43,10 @@ def agreement(model: Sequence[float | None], expert: Sequence[float | None]) -> 
     pairs = [(a, b) for a, b in zip(model, expert, strict=True) if a is not None and b is not None]
     if len(pairs) < 3:
         return {"n": len(pairs), "icc": None, "mean_difference": None, "limits": None}
-    a, b = (np.array(v, float) for v in zip(*pairs, strict=True))
-    bias, low, high = metrics.mean_difference(a, b)
-    return {"n": len(pairs), "icc": metrics.icc_2_1(a, b), "mean_difference": bias, "limits": [low, high]}
+    ours, theirs = ([float(x) for x in v] for v in zip(*pairs, strict=True))
+    diff = metrics.mean_difference(theirs, ours)  # model - expert
+    return {"n": len(pairs), "icc": metrics.icc_2_1(ours, theirs), "mean_difference": diff.bias,
+            "limits": [diff.lower, diff.upper]}
 
 
 def evaluate_av_cases(segmenter: Segmenter, items: Sequence[Case], dataset: str, *,

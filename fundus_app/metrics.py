@@ -112,8 +112,9 @@ def av_scores(pred: np.ndarray, truth: np.ndarray, fov: np.ndarray) -> AVScores:
         weights.append(n_true)
     total = sum(weights)
     both = np.isin(p, (ARTERY, VEIN)) & np.isin(t, (ARTERY, VEIN))
+    agree = int(np.count_nonzero(p[both] == t[both]))
     return AVScores(f1=_div(sum(f * w for f, w in zip(f1s, weights, strict=True)), total), artery_f1=f1s[0],
-                    vein_f1=f1s[1], accuracy=_div(int(np.count_nonzero(p[both] == t[both])), int(np.count_nonzero(both))))
+                    vein_f1=f1s[1], accuracy=_div(agree, int(np.count_nonzero(both))))
 
 
 def mean_av_scores(scores: list[AVScores]) -> AVScores:

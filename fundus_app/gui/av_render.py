@@ -99,16 +99,3 @@ def calibre_at(image: FundusImage, segmentation: Segmentation, threshold: float)
         return CalibreResult(float(threshold), {}, type(exc).__name__)
     return CalibreResult(float(threshold), {z: zones[z] for z in ZONES if z in zones})
 
-
-def eye_of(image: FundusImage, segmentation: Segmentation) -> tuple[str | None, bool]:
-    """("right" / "left" / None, estimated): the DICOM laterality when the file has one, else the eye
-    the disc locator estimated (``estimated`` True)."""
-    lat = str(image.meta.get("laterality") or "").strip().upper()
-    if lat in ("R", "RIGHT", "OD"):
-        return "right", False
-    if lat in ("L", "LEFT", "OS"):
-        return "left", False
-    disc = segmentation.disc
-    if disc is not None and disc.eye in ("right", "left"):
-        return disc.eye, True
-    return None, False

@@ -15,8 +15,8 @@ from PyQt5.QtCore import QCoreApplication, QEvent, QTimer, pyqtSignal
 from PyQt5.QtGui import QCloseEvent, QIcon
 from PyQt5.QtWidgets import QMainWindow
 
+from fundus_app.domain import eye_of
 from fundus_app.gui.actions import WindowActions
-from fundus_app.gui.av_render import eye_of
 from fundus_app.gui.av_view import AvPresenter
 from fundus_app.gui.biomarker_updates import BiomarkerUpdater
 from fundus_app.gui.dialogs import AboutDialog, ErrorReporter
@@ -212,7 +212,8 @@ class MainWindow(QMainWindow):
     def _show(self, prepared: Prepared, keep_view: bool = False) -> None:
         path = str(prepared.path)
         threshold = self.queue.start_threshold(path, prepared.segmentation.default_threshold)
-        self.biomarkers.calibre.set_eye(*eye_of(prepared.image, prepared.segmentation))
+        eye, source = eye_of(prepared.image.meta, prepared.segmentation.disc)
+        self.biomarkers.calibre.set_eye(eye, source == "estimated")
         self.av.show(prepared)
         self.display.show(prepared, threshold, keep_view=keep_view)  # -> _on_threshold_changed
         self.status.set_inference_seconds(self.queue.items[path].seconds)

@@ -33,7 +33,7 @@ from fundus_app.biomarkers import (
     reference_ranges,
 )
 from fundus_app.biomarkers.calibre import ASSUMED_DISC_DIAMETER_UM, Calibre, calibre_of, zone_radii
-from fundus_app.domain import Disc, FundusImage, Segmentation
+from fundus_app.domain import Disc, FundusImage, Segmentation, eye_of
 from fundus_app.errors import FundusError
 from fundus_app.metrics import ARTERY, UNCERTAIN, VEIN
 from fundus_app.outputs import final_mask
@@ -427,13 +427,14 @@ class _Citations:
 
 
 def _eye_text(meta: Mapping[str, Any], disc: Disc | None, text: dict[str, str]) -> str:
-    names = {"R": text["right_eye"], "L": text["left_eye"], "B": text["both_eyes"]}
+    names = {"right": text["right_eye"], "left": text["left_eye"]}
+    eye, source = eye_of(dict(meta), disc)
     raw = str(meta.get("laterality") or "").strip()
-    if raw:  # the file says so
-        return names.get(raw.upper(), raw)
-    if disc is not None and disc.eye in ("right", "left"):
-        return text["eye_estimated"].format(eye=names["R" if disc.eye == "right" else "L"])
-    return text["not_available"]
+    if eye is None and raw:  # a code eye_of does not name ("B": both eyes)
+        return text["both_eyes"] if raw.upper() == "B" else raw
+    if eye is None:
+        return text["not_available"]
+    return names[eye] if source == "dicom" else text["eye_estimated"].format(eye=names[eye])
 
 
 def _scale_text(calibre: Mapping[str, Calibre], text: dict[str, str]) -> str:
