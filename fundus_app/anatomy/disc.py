@@ -61,41 +61,55 @@ def fov_box(fov: np.ndarray) -> tuple[int, int, int, int] | None:
     return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
+def _area_shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``cv2.resize(image, size, INTER_AREA)``, first by a whole factor where the image is much larger:
+    OpenCV's whole-factor path is ~10x faster (a 3504x2336 photograph: ~80 -> ~10 ms). The caller
+    passes an image whose sides are multiples of that factor (``_whole_factor``)."""
+    h, w = image.shape[:2]
+    k = _whole_factor(w, h, size)
+    if k > 1:
+        image = cv2.resize(image, (w // k, h // k), interpolation=cv2.INTER_AREA)
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+def _whole_factor(w: int, h: int, size: tuple[int, int]) -> int:
+    return max(1, int(min(w / size[0], h / size[1])))
+
+
 def fov_square(rgb: np.ndarray, fov: np.ndarray, size: int = INPUT_SIZE
                ) -> tuple[np.ndarray, np.ndarray, float, tuple[float, float]] | None:
     """The FOV resampled to a ``size`` x ``size`` square: (rgb uint8, fov bool, scale, origin); None
-    without a FOV. Only the FOV's box is resampled (INTER_AREA: a 3504x2336 photograph in ~10 ms)."""
+    without a FOV. Only the FOV's box is resampled (area averaging)."""
     box = fov_box(fov)
     if box is None:
         return None
     x0, y0, x1, y1 = box
-    diameter = float(max(x1 - x0, y1 - y0))
-    scale = size / diameter
-    w, h = max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))
-    w, h = min(w, size), min(h, size)
-    crop = np.ascontiguousarray(rgb[y0:y1, x0:x1, :3])
-    small = cv2.resize(crop, (w, h), interpolation=cv2.INTER_AREA)
-    small_fov = cv2.resize(fov[y0:y1, x0:x1].astype(np.uint8) * 255, (w, h), interpolation=cv2.INTER_AREA) > 127
+    scale = size / float(max(x1 - x0, y1 - y0))
+    w, h = min(size, max(1, round((x1 - x0) * scale))), min(size, max(1, round((y1 - y0) * scale)))
+    k = _whole_factor(x1 - x0, y1 - y0, (w, h))
+    x1, y1 = x0 + (x1 - x0) // k * k, y0 + (y1 - y0) // k * k  # drops < k rim pixels: whole-factor fast path
+    small = _area_shrink(rgb[y0:y1, x0:x1, :3], (w, h))  # a view: no copy of a large photograph
+    # the mask, every k-th pixel (its edge needs no more), as 0/1 bytes: area averaging rounds to the majority
+    sub = np.ascontiguousarray(fov[y0:y1:k, x0:x1:k]).view(np.uint8)
+    small_fov = cv2.resize(sub, (w, h), interpolation=cv2.INTER_AREA) > 0
     ox, oy = (size - w) // 2, (size - h) // 2  # the FOV box centred in the square (cropped cameras: top/bottom)
     out = np.zeros((size, size, 3), np.uint8)
     out_fov = np.zeros((size, size), bool)
     out[oy:oy + h, ox:ox + w] = small
     out_fov[oy:oy + h, ox:ox + w] = small_fov
     sx, sy = w / (x1 - x0), h / (y1 - y0)  # the rounded sizes' own scale, for an exact way back
-    scale = (sx + sy) / 2.0
-    return out, out_fov, scale, (x0 - ox / sx, y0 - oy / sy)
+    return out, out_fov, (sx + sy) / 2.0, (x0 - ox / sx, y0 - oy / sy)
 
 
 def standardise_rgb(rgb: np.ndarray, fov: np.ndarray) -> np.ndarray:
     """(3, H, W) float32: each channel zero-mean unit-variance inside the FOV, 0 outside (removes a
     camera's colour cast and exposure, which differ far more between cameras than the disc does)."""
-    x = rgb.astype(np.float32).transpose(2, 0, 1)
-    inside = x[:, fov] if fov.any() else x.reshape(3, -1)
-    mean = inside.mean(axis=1)[:, None, None]
-    std = np.maximum(inside.std(axis=1), 1.0)[:, None, None]
-    x = (x - mean) / std
-    x[:, ~fov] = 0.0
-    return np.ascontiguousarray(x, np.float32)
+    mask = np.ascontiguousarray(fov).view(np.uint8) if fov.any() else None
+    mean, std = cv2.meanStdDev(rgb, mask=mask)
+    x = (rgb.astype(np.float32) - mean.reshape(1, 1, 3).astype(np.float32)) / np.maximum(std, 1.0).reshape(
+        1, 1, 3).astype(np.float32)
+    x[~fov] = 0.0
+    return np.ascontiguousarray(x.transpose(2, 0, 1))
 
 
 def disc_input(rgb: np.ndarray, fov: np.ndarray, size: int = INPUT_SIZE) -> DiscInput | None:

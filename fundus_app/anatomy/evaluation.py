@@ -36,3 +36,27 @@ def evaluate_disc(cases: Sequence[DiscCase], locator: DiscLocator | None = None)
     return {"n": len(rows), "inside": sum(r.get("centre_error", 1.0) <= 0.5 for r in rows) / max(len(rows), 1),
             "centre_error_mean": float(errors.mean()), "centre_error_max": float(errors.max()),
             "diameter_error_mean": float(diameters.mean()), "none": len(rows) - len(found), "per_image": rows}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m fundus_app.anatomy.evaluation --split test``: the summary as JSON (per image with -v)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from fundus_app.anatomy.idrid import SPLITS, idrid_cases
+
+    parser = argparse.ArgumentParser(description="Score the disc locator on an IDRiD-OD split.")
+    parser.add_argument("--split", default="test", choices=SPLITS)
+    parser.add_argument("--model", default=None, help="an ONNX file listed in a manifest beside it")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    locator = DiscLocator.load(device="cpu", threads=1, path=Path(args.model) if args.model else None)
+    result = evaluate_disc(idrid_cases(args.split), locator)
+    if not args.verbose:
+        result.pop("per_image")
+    print(json.dumps({"split": args.split, "model": locator.name, **result}, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()

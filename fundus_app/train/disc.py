@@ -38,7 +38,7 @@ from fundus_app.preprocess import PreprocessConfig, estimate_fov
 
 log = logging.getLogger(__name__)
 PRELOAD = 320  # the squares are kept a little larger than the input, so zooms keep detail
-NAME = "disc-unet-b8d4"
+NAME = "disc-unet-b5d4"
 
 
 @dataclass
@@ -46,12 +46,12 @@ class DiscTrainConfig:
     out_dir: str = "runs/disc_unet"
     input_size: int = INPUT_SIZE
     crop: int = 160
-    base_channels: int = 8
+    base_channels: int = 5
     depth: int = 4
     batch_size: int = 8
     lr: float = 3e-3
     weight_decay: float = 1e-4
-    epochs: int = 55
+    epochs: int = 40
     max_minutes: float = 22.0  # wall-clock budget: the run stops after the epoch that crosses it
     steps_per_epoch: int = 46  # ~ one pass over the 369 training images in batches of 8
     seed: int = 0
