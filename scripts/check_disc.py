@@ -31,10 +31,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default="/tmp/disc_check")
     parser.add_argument("--model", default=None)
+    parser.add_argument("--min-confidence", type=float, default=None, help="override the manifest's (a study)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     locator = DiscLocator.load(device="cpu", threads=1, path=Path(args.model) if args.model else None)
+    if args.min_confidence is not None:
+        locator.min_confidence = args.min_confidence
     for dataset, path in images(settings().data_dir):
         image = load_image(path)
         t0 = time.perf_counter()
