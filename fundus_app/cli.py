@@ -147,6 +147,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     if args.dataset in AV_DATASETS:
         return _evaluate_av(args)
+    if args.dataset and args.dataset.startswith("idrid-od-"):
+        return _evaluate_disc(args)
     if args.dataset:
         items, name = cases(args.dataset), args.dataset
     else:
@@ -178,6 +180,24 @@ def _evaluate_av(args: argparse.Namespace) -> int:
         from fundus_app.atomic import write_bytes
 
         write_bytes(args.json, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
+    return 0
+
+
+def _evaluate_disc(args: argparse.Namespace) -> int:
+    """``evaluate --dataset idrid-od-test``: the optic-disc locator against IDRiD's labelled discs."""
+    from fundus_app.evaluation_disc import evaluate_disc, format_disc_table
+    from fundus_app.idrid import idrid_cases
+    from fundus_app.model.disc import DiscLocator
+
+    locator = DiscLocator.load(device=args.device)
+    items = idrid_cases(args.dataset.removeprefix("idrid-od-"))
+    result = {"dataset": args.dataset, "model": locator.name, "model_sha256": locator.sha256,
+              **evaluate_disc(items[:args.limit] if args.limit else items, locator)}
+    print(format_disc_table(result, args.dataset))
+    if args.json:
+        from fundus_app.atomic import write_bytes
+
+        write_bytes(args.json, (json.dumps(result, indent=2, default=str) + "\n").encode("utf-8"))
     return 0
 
 
@@ -350,9 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
         "that ending. Without --masks the field of view is estimated from each image.")
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--dataset", choices=["drive-test", "stare-test", "hrf-sample", "drive-train", "stare-train",
-                                              "rite-test", "lesav-test", "rite-train", "lesav-train"],
-                        help="a stored benchmark: vessels (drive, stare, hrf) or arteries and veins with calibre "
-                             "(rite, lesav)")
+                                              "rite-test", "lesav-test", "rite-train", "lesav-train",
+                                              "idrid-od-test", "idrid-od-val"],
+                        help="a stored benchmark: vessels (drive, stare, hrf), arteries and veins with calibre "
+                             "(rite, lesav) or the optic disc (idrid-od: IDRiD's held-out test part)")
     source.add_argument("--images", help="folder of the images of a labelled dataset")
     p.add_argument("--labels", help="with --images: folder of the expert vessel labels (may be the images folder)")
     p.add_argument("--masks", help="with --images: folder of the field-of-view masks")

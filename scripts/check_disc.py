@@ -14,9 +14,9 @@ from pathlib import Path
 
 import cv2
 
-from fundus_app.anatomy.disc import DiscLocator
 from fundus_app.config import settings
 from fundus_app.io import load_image
+from fundus_app.model.disc import DiscLocator
 
 
 def images(root: Path) -> list[tuple[str, Path]]:

@@ -44,10 +44,13 @@ class Network(Protocol):
 
 
 class DiscFinder(Protocol):
-    """What the Segmenter asks for the optic disc (``anatomy.disc.DiscLocator``)."""
+    """What the Segmenter asks for the optic disc (``model.disc.DiscLocator``)."""
 
-    name: str
-    sha256: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def sha256(self) -> str: ...
 
     def locate(self, rgb: np.ndarray, fov: np.ndarray) -> Disc | None: ...
 
@@ -277,8 +280,9 @@ class Segmenter:
 
 def _bundled_disc_finder(device: str, threads: int) -> DiscFinder | None:
     """The bundled optic-disc locator, or None when this installation has none."""
-    try:
-        from fundus_app.anatomy.disc import DiscLocator
-    except ImportError:
+    from fundus_app.model.disc import ONNX_NAME as DISC_ONNX_NAME
+    from fundus_app.model.disc import DiscLocator
+
+    if not (models_dir() / DISC_ONNX_NAME).is_file():
         return None
     return DiscLocator.load(device=device, threads=threads)

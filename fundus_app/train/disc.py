@@ -1,8 +1,8 @@
-"""Training of the optic-disc network on IDRiD's disc boxes (``anatomy.idrid``), on a CPU.
+"""Training of the optic-disc network on IDRiD's disc boxes (``idrid``), on a CPU.
 
 Input: the photograph's FOV resampled to ``input_size`` px across, R, G, B standardised inside the
-FOV (``anatomy.disc.disc_input``, the run time's own path). Target: the filled disc (circle of
-``anatomy.idrid.BOX_TO_DISC`` x the box's mean side). Loss: BCE + batch soft Dice on random
+FOV (``model.disc.disc_input``, the run time's own path). Target: the filled disc (circle of
+``idrid.BOX_TO_DISC`` x the box's mean side). Loss: BCE + batch soft Dice on random
 ``crop``-px crops of the augmented square: crops move or cut the disc and about a fifth hold none,
 so the network learns to say "no disc". Augmentation for other cameras: flips (a flipped fundus is
 the other eye), rotation, zoom with a new circular FOV (a narrower camera angle: a larger disc),
@@ -29,10 +29,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from fundus_app.anatomy.disc import INPUT_SIZE, disc_from_probability, disc_input, fov_square, standardise_rgb
-from fundus_app.anatomy.idrid import BOX_TO_DISC, DiscCase, idrid_cases
 from fundus_app.atomic import write_bytes
+from fundus_app.idrid import BOX_TO_DISC, DiscCase, idrid_cases
+from fundus_app.io import load_image
 from fundus_app.model.checkpoint import Checkpoint, save_checkpoint
+from fundus_app.model.disc import INPUT_SIZE, disc_from_probability, disc_input, fov_square, standardise_rgb
 from fundus_app.model.unet import AttentionUNet, UNetConfig
 from fundus_app.preprocess import PreprocessConfig, estimate_fov
 
@@ -74,8 +75,7 @@ class Sample:
 
 
 def load_sample(case: DiscCase, size: int = PRELOAD) -> Sample:
-    bgr = cv2.imread(str(case.image), cv2.IMREAD_COLOR)
-    rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+    rgb = load_image(case.image).rgb  # the product's loader: the pixels the run time sees
     fov = estimate_fov(rgb)
     square = fov_square(rgb, fov, size)
     assert square is not None, case.name
@@ -91,8 +91,8 @@ def colour_jitter(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     hsv[..., 0] = (hsv[..., 0] + rng.uniform(-10, 10)) % 180
     hsv[..., 1] *= rng.uniform(0.6, 1.4)
     hsv[..., 2] *= rng.uniform(0.6, 1.4)
-    out = cv2.cvtColor(np.clip(hsv, 0, 255).astype(np.uint8), cv2.COLOR_HSV2RGB).astype(np.float32) / 255.0
-    out = out ** rng.uniform(0.6, 1.6)
+    out: np.ndarray = cv2.cvtColor(np.clip(hsv, 0, 255).astype(np.uint8), cv2.COLOR_HSV2RGB).astype(np.float32) / 255
+    out = np.power(out, np.float32(rng.uniform(0.6, 1.6)))
     out *= rng.uniform(0.85, 1.15, size=3)  # per-channel gain: a colour cast
     if rng.random() < 0.35:
         out = cv2.GaussianBlur(out, (0, 0), rng.uniform(0.5, 1.8))
@@ -193,8 +193,7 @@ def score(found: list[tuple[float, float, float, float] | None], truth: list[tup
 def validation_set(val: list[DiscCase], size: int) -> tuple[np.ndarray, list[tuple[float, float, float]]]:
     xs, truth = [], []
     for case in val:
-        bgr = cv2.imread(str(case.image), cv2.IMREAD_COLOR)
-        rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+        rgb = load_image(case.image).rgb
         prepared = disc_input(rgb, estimate_fov(rgb), size)
         assert prepared is not None
         u = (case.centre[0] - prepared.origin[0] + 0.5) * prepared.scale - 0.5
@@ -207,7 +206,7 @@ def validation_set(val: list[DiscCase], size: int) -> tuple[np.ndarray, list[tup
 @torch.no_grad()
 def predict(model: AttentionUNet, xs: np.ndarray) -> list[tuple[float, float, float, float] | None]:
     model.eval()
-    out = []
+    out: list[tuple[float, float, float, float] | None] = []
     for i in range(0, len(xs), 8):
         prob = torch.sigmoid(model(torch.from_numpy(xs[i:i + 8]))).numpy()[:, 0]
         out.extend(disc_from_probability(p) for p in prob)
@@ -345,7 +344,7 @@ def export_disc(checkpoint_path: str | Path, models: str | Path = "models") -> P
     log.info("confidence on validation: %s", confidence)
     runtime = {"task": "optic-disc", "input_size": int(ckpt.info.get("input_size", INPUT_SIZE)), "threshold": 0.5,
                "min_confidence": confidence["min_confidence"], "box_to_disc": BOX_TO_DISC,
-               "input": "rgb fov square (anatomy.disc.disc_input)", "epoch": ckpt.info.get("epoch"),
+               "input": "rgb fov square (model.disc.disc_input)", "epoch": ckpt.info.get("epoch"),
                "validation": ckpt.info.get("validation")}
     runtime["min_confidence_choice"] = confidence
     record_file(pt, kind="checkpoint", name=ckpt.name, **runtime)

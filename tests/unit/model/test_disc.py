@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fundus_app.anatomy.disc import CHECKPOINT_NAME, ONNX_NAME, DiscLocator, disc_input, estimate_eye
-from fundus_app.anatomy.idrid import idrid_cases, idrid_root, split_of
 from fundus_app.domain import Disc
+from fundus_app.idrid import idrid_cases, idrid_root, split_of
 from fundus_app.io import load_image
+from fundus_app.model.disc import CHECKPOINT_NAME, ONNX_NAME, DiscLocator, disc_input, estimate_eye
 from fundus_app.model.manifest import read_manifest, sha256_of
 from fundus_app.resources import models_dir
 
@@ -51,7 +51,7 @@ class RefuseTorch:
         if name == "torch" or name.startswith("torch."):
             raise ModuleNotFoundError("No module named 'torch' (refused by the test)", name="torch")
 sys.meta_path.insert(0, RefuseTorch())
-from fundus_app.anatomy.disc import DiscLocator
+from fundus_app.model.disc import DiscLocator
 locator = DiscLocator.load(device="cpu", threads=1)
 assert locator.locate(np.zeros((100, 120, 3), np.uint8), np.zeros((100, 120), bool)) is None
 assert not [m for m in sys.modules if m == "torch" or m.startswith("torch.")]

@@ -1,4 +1,4 @@
-"""Scoring the disc locator against labelled discs (IDRiD's boxes, ``anatomy.idrid``)."""
+"""Scoring the disc locator against labelled discs (IDRiD's boxes, ``idrid``)."""
 from __future__ import annotations
 
 import math
@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from fundus_app.anatomy.disc import DiscLocator
-from fundus_app.anatomy.idrid import DiscCase
+from fundus_app.idrid import DiscCase
 from fundus_app.io import load_image
+from fundus_app.model.disc import DiscLocator
 
 
 def evaluate_disc(cases: Sequence[DiscCase], locator: DiscLocator | None = None) -> dict[str, Any]:
@@ -38,25 +38,16 @@ def evaluate_disc(cases: Sequence[DiscCase], locator: DiscLocator | None = None)
             "diameter_error_mean": float(diameters.mean()), "none": len(rows) - len(found), "per_image": rows}
 
 
-def main(argv: list[str] | None = None) -> None:
-    """``python -m fundus_app.anatomy.evaluation --split test``: the summary as JSON (per image with -v)."""
-    import argparse
-    import json
-    from pathlib import Path
-
-    from fundus_app.anatomy.idrid import SPLITS, idrid_cases
-
-    parser = argparse.ArgumentParser(description="Score the disc locator on an IDRiD-OD split.")
-    parser.add_argument("--split", default="test", choices=SPLITS)
-    parser.add_argument("--model", default=None, help="an ONNX file listed in a manifest beside it")
-    parser.add_argument("-v", "--verbose", action="store_true")
-    args = parser.parse_args(argv)
-    locator = DiscLocator.load(device="cpu", threads=1, path=Path(args.model) if args.model else None)
-    result = evaluate_disc(idrid_cases(args.split), locator)
-    if not args.verbose:
-        result.pop("per_image")
-    print(json.dumps({"split": args.split, "model": locator.name, **result}, indent=1, default=str))
-
-
-if __name__ == "__main__":
-    main()
+def format_disc_table(result: dict[str, Any], title: str) -> str:
+    """The summary and the misses (outside, or not found) as Markdown."""
+    lines = [f"{title}  disc model {result.get('model', '-')}",
+             "| images | centre inside the disc | centre error mean / max (DD) | diameter error mean (DD) "
+             "| not found |",
+             "|---|---|---|---|---|",
+             f"| {result['n']} | {100 * result['inside']:.1f} % | {result['centre_error_mean']:.3f} / "
+             f"{result['centre_error_max']:.2f} | {result['diameter_error_mean']:.3f} | {result['none']} |"]
+    misses = [r for r in result["per_image"] if r.get("centre_error", 1.0) > 0.5]
+    for r in misses:
+        what = "not found" if "centre" not in r else f"centre {r['centre_error']:.2f} DD from the true centre"
+        lines.append(f"miss: {r['name']}: {what}")
+    return "\n".join(lines)
