@@ -26,13 +26,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("checkpoint")
     ap.add_argument("--radius", type=int, nargs="+", default=[2, 3, 5])
+    ap.add_argument("--thresholds", type=float, nargs="+", default=[0.7],
+                    help="vessel thresholds of the A/V map (the vessel mask it labels)")
     args = ap.parse_args()
     ckpt = load_checkpoint(args.checkpoint)
     net = TorchNetwork(ckpt, "cpu")
     vessel = Segmenter.load(anatomy=False)
     cfg = AVTrainConfig()
     items = [c for d in cfg.datasets for c in cases(d) if c.name in cfg.validation]
-    results: dict[str, list] = {"pixel": [], **{f"vote r{r}": [] for r in args.radius}}
+    results: dict[str, list] = {}
     for case in items:
         image = load_image(case.image)
         prepared = prepare(image, ckpt.preprocess)
@@ -40,13 +42,14 @@ def main() -> None:
         truth = load_label_map(case.label)
         seg = vessel.segment(image)
         small_prob = vessel._predict_in_fov(prepared.x, prepared.fov, None)
-        small_mask = (small_prob >= vessel.threshold) & prepared.fov
         probs = av_probabilities(net, enhance_colour(prepared.rgb, prepared.fov, ckpt.preprocess), prepared.fov,
                                  multiple=ckpt.model_config.size_multiple)
-        results["pixel"].append(av_scores(label_map(probs, seg.mask()), truth, fov))
-        for r in args.radius:
-            voted = vote_by_segment(probs, small_mask, junction_radius=r)
-            results[f"vote r{r}"].append(av_scores(label_map(voted, seg.mask()), truth, fov))
+        for t in args.thresholds:
+            small_mask = (small_prob >= t) & prepared.fov
+            results.setdefault(f"t {t} pixel", []).append(av_scores(label_map(probs, seg.mask(t)), truth, fov))
+            for r in args.radius:
+                voted = vote_by_segment(probs, small_mask, junction_radius=r)
+                results.setdefault(f"t {t} vote r{r}", []).append(av_scores(label_map(voted, seg.mask(t)), truth, fov))
     for name, scores in results.items():
         m = mean_av_scores(scores)
         print(f"{name}: F1 {m.f1:.4f}  artery F1 {m.artery_f1:.4f}  vein F1 {m.vein_f1:.4f}  accuracy {m.accuracy:.4f}"

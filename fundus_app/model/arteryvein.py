@@ -16,7 +16,7 @@ from fundus_app.domain import ARTERY, UNCERTAIN, VEIN
 from fundus_app.model.tiling import Forward, predict_probability
 from fundus_app.progress import CancelFn
 
-__all__ = ["ARTERY", "UNCERTAIN", "VEIN", "av_probabilities", "class_map", "label_map"]
+__all__ = ["ARTERY", "UNCERTAIN", "VEIN", "av_probabilities", "class_map", "label_map", "vote_by_segment"]
 
 
 def av_probabilities(forward: Forward, x: np.ndarray, fov: np.ndarray, *, multiple: int, batch_size: int = 1,
@@ -55,7 +55,7 @@ def label_map(probabilities: np.ndarray, vessels: np.ndarray) -> np.ndarray:
     return labels
 
 
-def vote_by_segment(probabilities: np.ndarray, vessels: np.ndarray, *, junction_radius: int = 3) -> np.ndarray:
+def vote_by_segment(probabilities: np.ndarray, vessels: np.ndarray, *, junction_radius: int = 2) -> np.ndarray:
     """Class probabilities averaged along each vessel segment, (3, h, w) float32 (same grid as ``vessels``).
 
     A vessel between two junctions is one vessel, artery or vein along its whole length; a
