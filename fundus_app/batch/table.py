@@ -30,8 +30,8 @@ _INTEGER_COLUMNS = {"index", "width", "height", "n_arteries", "n_veins"} | {k fo
                                                    if Biomarkers.__dataclass_fields__[k].type == "int"}
 _FLOAT_COLUMNS = {"threshold", "working_scale", "working_fov_px", "seconds_segment", "seconds_image"} | {
     k for k in BIOMARKER_COLUMNS if Biomarkers.__dataclass_fields__[k].type == "float"} | {
-    k for k in DISC_COLUMNS + CALIBRE_COLUMNS if k not in ("eye", "eye_source", "calibre_reason", "n_arteries",
-                                                           "n_veins")}
+    k for k in DISC_COLUMNS + CALIBRE_COLUMNS if k not in ("eye_side", "eye_side_source", "calibre_reason",
+                                                           "n_arteries", "n_veins")}
 
 
 def table_columns(passthrough: Sequence[str], *, patient_columns: Sequence[str] = ()) -> list[str]:

@@ -43,7 +43,8 @@ RESULT_COLUMNS = ("stem", "status", "error", "width", "height", "threshold", "cr
 PATIENT_COLUMNS = ("patient_id_hash", "patient_name", "patient_id")
 BIOMARKER_COLUMNS = tuple(m.key for m in MEASURES)
 #: Optic disc, eye and calibre (zone B, the standard; zone C with a suffix), from the JSON record.
-DISC_COLUMNS = ("disc_x", "disc_y", "disc_diameter_px", "disc_confidence", "eye", "eye_source")
+#: ("eye_side", not "eye": a screening manifest's own "eye" column passes through beside it)
+DISC_COLUMNS = ("disc_x", "disc_y", "disc_diameter_px", "disc_confidence", "eye_side", "eye_side_source")
 CALIBRE_COLUMNS = ("crae_um", "crve_um", "avr", "crae_dd", "crve_dd", "n_arteries", "n_veins",
                    "crae_um_zone_c", "crve_um_zone_c", "avr_zone_c", "calibre_reason")
 ANATOMY_COLUMNS = DISC_COLUMNS + CALIBRE_COLUMNS
@@ -55,7 +56,7 @@ def anatomy_cells(record: dict[str, Any]) -> dict[str, Any]:
     zone_b, zone_c = record.get("calibre") or {}, record.get("calibre_zone_c") or {}
     cells = {"disc_x": disc.get("centre_x"), "disc_y": disc.get("centre_y"),
              "disc_diameter_px": disc.get("diameter_px"), "disc_confidence": disc.get("confidence"),
-             "eye": record.get("eye"), "eye_source": record.get("eye_source"),
+             "eye_side": record.get("eye"), "eye_side_source": record.get("eye_source"),
              "calibre_reason": record.get("calibre_reason")}
     cells.update({k: zone_b.get(k) for k in ("crae_um", "crve_um", "avr", "crae_dd", "crve_dd", "n_arteries",
                                              "n_veins")})

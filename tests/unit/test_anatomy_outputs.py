@@ -43,7 +43,7 @@ def test_the_batch_table_has_the_anatomy_columns_after_the_biomarkers() -> None:
               "calibre": {"crae_um": 150.0, "crve_um": 220.0, "avr": 0.68, "n_arteries": 6, "n_veins": 5},
               "calibre_zone_c": None, "calibre_reason": None}
     cells = anatomy_cells(record)
-    assert cells["disc_x"] == 10.0 and cells["avr"] == 0.68 and cells["n_veins"] == 5 and cells["eye"] == "right"
+    assert cells["disc_x"] == 10.0 and cells["avr"] == 0.68 and cells["n_veins"] == 5 and cells["eye_side"] == "right"
     assert cells["avr_zone_c"] is None
     empty = anatomy_cells({"disc": None, "calibre": None, "calibre_reason": "no optic disc found"})
     assert empty["disc_x"] is None and empty["avr"] is None and empty["calibre_reason"] == "no optic disc found"
@@ -55,7 +55,7 @@ def test_batch_csv_carries_the_calibre(drive_test_image: Path, tmp_path: Path) -
     assert res.returncode == 0, res.stderr
     with open(tmp_path / "out" / "batch.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert len(rows) == 1 and float(rows[0]["disc_diameter_px"]) > 0 and rows[0]["eye"] == "left"
+    assert len(rows) == 1 and float(rows[0]["disc_diameter_px"]) > 0 and rows[0]["eye_side"] == "left"
     assert rows[0]["avr"] or rows[0]["calibre_reason"]
 
 

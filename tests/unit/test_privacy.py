@@ -190,7 +190,7 @@ def test_segment_outputs_and_messages_carry_no_patient_data(drive_test_image: Pa
     for path in out.iterdir():
         assert not leaked(path.read_bytes()), path.name  # PNG text chunks included
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"study_0001{s}" for s in ("_prob.png", "_mask.png", "_overlay.png", ".json"))  # no temporaries
+        f"study_0001{s}" for s in ("_prob.png", "_mask.png", "_overlay.png", "_av.png", ".json"))  # no temporaries
     assert _ours(temp_root, stems) == before  # nothing of ours left in the system temp folder
 
 

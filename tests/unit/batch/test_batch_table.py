@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from fundus_app.batch.table import open_table, table_columns
+from fundus_app.batch.task import ANATOMY_COLUMNS
 from fundus_app.biomarkers import MEASURES
 from fundus_app.errors import FundusError
 
@@ -23,7 +24,7 @@ def _row(i: int, status: str = "ok") -> dict:
 def test_columns_follow_the_catalogue_and_refuse_a_clash() -> None:
     columns = table_columns(["subject", "eye"], patient_columns=("patient_id_hash",))
     assert columns[:4] == ["index", "path", "subject", "eye"]
-    assert columns[-len(MEASURES):] == [m.key for m in MEASURES]
+    assert columns[-len(ANATOMY_COLUMNS) - len(MEASURES):-len(ANATOMY_COLUMNS)] == [m.key for m in MEASURES]
     assert "patient_id_hash" in columns and "patient_name" not in columns
     with pytest.raises(FundusError, match="status"):
         table_columns(["status"])

@@ -288,14 +288,15 @@ def test_images_keep_their_aspect_and_are_compact(tmp_path: Path) -> None:
 
 
 def test_full_size_sample_report(tmp_path: Path) -> None:
-    """The HRF sample (3504x2336) with the bundled network: one page, small file, the JSON's numbers."""
+    """The HRF sample (3504x2336) with the bundled networks: two pages (the calibre section with its
+    A/V picture on the second), a small file, the JSON's numbers."""
     from fundus_app.model.inference import Segmenter
 
     image = load_image(SAMPLE)
     seg = Segmenter.load(device="cpu").segment(image, crf=False)
     out = write_report(image, seg, tmp_path / "hrf.pdf")
     assert out.stat().st_size < 600_000
-    assert pdf_info(out)["Pages"] == "1"
+    assert pdf_info(out)["Pages"] == "2"
     text = pdf_text(out)
     bio = measure_vessels(seg.mask(), seg.fov).as_dict()
     for key, value in expected_numbers(bio).items():
