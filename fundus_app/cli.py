@@ -11,6 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from fundus_app import __version__
 from fundus_app.errors import FundusError
@@ -222,6 +223,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _training_config(config_class: Any, options: dict) -> Any:
+    """``config_class.from_dict(options)``, a bad option refused in one line; then log to stderr."""
+    try:
+        cfg = config_class.from_dict(options)
+    except (TypeError, ValueError) as exc:
+        raise FundusError(f"bad training configuration: {exc}") from None
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
+                        handlers=[logging.StreamHandler(sys.stderr)])
+    return cfg
+
+
 def _train_other(task: str, options: dict, args: argparse.Namespace) -> int:
     """A recipe of another network (``task = "artery-vein"``): its own loop, the common flags."""
     if task != "artery-vein":
@@ -232,13 +244,7 @@ def _train_other(task: str, options: dict, args: argparse.Namespace) -> int:
                                                   "steps") if getattr(args, k, None) is not None})
     if args.resume:
         options["resume"] = True
-    try:
-        cfg = AVTrainConfig.from_dict(options)
-    except (TypeError, ValueError) as exc:
-        raise FundusError(f"bad training configuration: {exc}") from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
-                        handlers=[logging.StreamHandler(sys.stderr)])
-    print(train_av(cfg))
+    print(train_av(_training_config(AVTrainConfig, options)))
     return 0
 
 
@@ -279,12 +285,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         options["resume"] = True
     if args.no_validation:
         options["validation"] = ()
-    try:
-        cfg = TrainConfig.from_dict(options)
-    except (TypeError, ValueError) as exc:
-        raise FundusError(f"bad training configuration: {exc}") from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s",
-                        handlers=[logging.StreamHandler(sys.stderr)])
+    cfg = _training_config(TrainConfig, options)
     bar: tqdm | None = None  # opened at the first step, so a refused configuration prints one line, no bar
     stage = ""
 

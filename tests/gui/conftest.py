@@ -50,8 +50,8 @@ def small_image(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture()
-def window(qtbot, prefs):
+def open_window(qtbot, prefs):
+    """A shown main window in English, 1400x900, and its translator (the test puts English back at its end)."""
     from fundus_app.gui.i18n import TranslatorManager
     from fundus_app.gui.main_window import MainWindow
 
@@ -62,6 +62,12 @@ def window(qtbot, prefs):
     w.resize(1400, 900)
     w.show()
     qtbot.waitExposed(w)
+    return w, translator
+
+
+@pytest.fixture()
+def window(qtbot, prefs):
+    w, translator = open_window(qtbot, prefs)
     yield w
     w.close()
     assert not w.worker.isRunning(), "closing the window must end the worker thread"

@@ -80,22 +80,15 @@ def stand() -> Stand:
 @pytest.fixture()
 def av_driver(qtbot, prefs, monkeypatch, stand):
     """The window with the stand-in model and calibre (patched before the window loads its model)."""
+    from conftest import open_window
     from facade import WindowDriver
 
     from fundus_app.gui import av_render
-    from fundus_app.gui.i18n import TranslatorManager
-    from fundus_app.gui.main_window import MainWindow
     from fundus_app.model import inference
 
     monkeypatch.setattr(inference.Segmenter, "load", classmethod(lambda cls, *a, **k: FakeAvSegmenter(stand)))
     monkeypatch.setattr(av_render, "calibre_of", failing_calibre_of if stand.calibre_fails else fake_calibre_of)
-    translator = TranslatorManager()
-    translator.install("en")
-    w = MainWindow(prefs, translator)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    qtbot.waitExposed(w)
+    w, translator = open_window(qtbot, prefs)
     yield WindowDriver(qtbot, w)
     w.close()
     translator.install("en")
