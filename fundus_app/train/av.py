@@ -52,8 +52,8 @@ class AVTrainConfig:
     datasets: list[str] = field(default_factory=lambda: ["rite-train", "lesav-train"])
     validation: list[str] = field(default_factory=lambda: ["rite_39", "rite_40", "lesav_49"])
     init_from: str = "models/vessel_unet.pt"  # the vessel checkpoint the network starts from
-    steps: int = 4000
-    validate_every: int = 500
+    steps: int = 3800
+    validate_every: int = 400
     batch_size: int = 4
     patch_size: int = 256
     patches_per_draw: int = 2
