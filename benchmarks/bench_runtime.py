@@ -9,6 +9,9 @@
 3. With ``--bundle``: the installed application's cold start to the first overlay
    (``fundus-app gui FILE --screenshot``, offscreen), and the bundle's size on disk.
 
+With ``--vessels-only`` 1. and 2. load the vessel network alone (``Segmenter.load(anatomy=False)``);
+by default they include the artery/vein and optic-disc networks, as the application runs.
+
 With ``--baseline`` (another checkout, e.g. a ``git worktree`` of an earlier commit) every
 measurement alternates between the two, run for run, so a busy machine slows both alike.
 Prints medians; asserts nothing.
@@ -32,7 +35,10 @@ FIRST_RESULT = """
 import json, sys, time
 t0 = time.perf_counter()
 from fundus_app import Segmenter, load_image
-s = Segmenter.load(device="cpu")
+try:  # --vessels-only: the vessel network alone (a checkout older than the A/V model has nothing else)
+    s = Segmenter.load(device="cpu", **({"anatomy": False} if sys.argv[2] == "0" else {}))
+except TypeError:
+    s = Segmenter.load(device="cpu")
 r = s.segment(load_image(sys.argv[1]))
 r.mask()
 print(json.dumps({"in_process_s": time.perf_counter() - t0, "torch": "torch" in sys.modules, "device": s.device_label}))
@@ -41,7 +47,10 @@ print(json.dumps({"in_process_s": time.perf_counter() - t0, "torch": "torch" in 
 DRIVE_SIZE = """
 import json, statistics, sys, time
 from fundus_app import Segmenter, load_image
-s = Segmenter.load(device="cpu")
+try:  # --vessels-only: the vessel network alone (a checkout older than the A/V model has nothing else)
+    s = Segmenter.load(device="cpu", **({"anatomy": False} if sys.argv[2] == "0" else {}))
+except TypeError:
+    s = Segmenter.load(device="cpu")
 for _ in range(3):
     s.segment(load_image(sys.argv[1])).mask()
 times = []
@@ -80,6 +89,8 @@ def main() -> int:
     parser.add_argument("--bundle", type=Path, help="a PyInstaller bundle folder (build/dist/fundus-workstation)")
     parser.add_argument("--baseline-bundle", type=Path)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--vessels-only", action="store_true",
+                        help="the Python figures without the A/V and disc networks (issue 30's targets predate them)")
     args = parser.parse_args()
     from fundus_app.datasets import data_root
 
@@ -89,12 +100,13 @@ def main() -> int:
     drive_ms: dict[str, list[float]] = {k: [] for k in checkouts}
     for _ in range(args.repeats):
         for name, checkout in checkouts.items():
-            wall, line = run_python(FIRST_RESULT, checkout, str(HRF))
+            anatomy = "0" if args.vessels_only else "1"
+            wall, line = run_python(FIRST_RESULT, checkout, str(HRF), anatomy)
             fresh[name].append(wall)
             info = json.loads(line)
             if len(fresh[name]) == 1:
                 print(f"{name}: torch imported: {info['torch']}; device {info['device']}")
-            _, line = run_python(DRIVE_SIZE, checkout, str(drive))
+            _, line = run_python(DRIVE_SIZE, checkout, str(drive), anatomy)
             drive_ms[name].append(json.loads(line))
     compare("fresh process, start to first HRF-sample result", fresh)
     compare("DRIVE 565x584, load + segment + mask (warm, median of 30 per process)", drive_ms, unit="ms")

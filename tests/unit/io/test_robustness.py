@@ -35,6 +35,7 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian, JPEGBaseline8Bit, RLELos
 
 from fundus_app import FundusImage, ImageLoadError, load_image
 from fundus_app.io import loader
+from fundus_app.outputs import OutputPaths
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -624,7 +625,9 @@ def assert_complete_output(path: Path) -> None:
 
 
 def outputs_of(out: Path, stem: str) -> list[Path]:
-    return [out / f"{stem}{s}" for s in ("_prob.png", "_mask.png", "_overlay.png", ".json")]
+    """Every file ``segment`` writes for ``stem`` with the bundled models (the A/V map included)."""
+    paths = OutputPaths.for_stem(out, stem)
+    return [paths.prob, paths.mask, paths.overlay, paths.av, paths.json]
 
 
 def finished_stems(out: Path) -> list[str]:

@@ -156,9 +156,17 @@ CONFIGS = Path(__file__).resolve().parents[3] / "configs"
 def test_shipped_recipes_are_valid(recipe: Path, data: Path) -> None:
     from fundus_app.datasets import cases
     from fundus_app.model.unet import UNetConfig
+    from fundus_app.train.av import AVTrainConfig
     from fundus_app.train.recipe import read_recipe
 
-    for cfg in TrainConfig.from_dict(read_recipe(recipe)).stages():
+    options = read_recipe(recipe)
+    if options.pop("task", "vessels") == "artery-vein":
+        av = AVTrainConfig.from_dict(options)
+        names = {c.name for ds in av.datasets for c in cases(ds)}
+        assert av.validation and set(av.validation) <= names and len(names) - len(av.validation) >= 10
+        AugmentConfig(**av.augment)
+        return
+    for cfg in TrainConfig.from_dict(options).stages():
         names = {c.name for ds in cfg.datasets for c in cases(ds)}
         assert cfg.validation and set(cfg.validation) <= names  # validation held out of these datasets
         assert len(names) - len(cfg.validation) >= 10
