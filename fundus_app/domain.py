@@ -94,6 +94,8 @@ class Segmentation:
         keep it on the vessel mask's pixels.
     disc : the optic disc, or None when it is not in the picture or was not found.
     av_model_name, av_model_sha256, disc_model_name, disc_model_sha256 : provenance of those models.
+    working_probability : the vessel probability at the network's working scale (before resampling
+        to the input), or None; what the A/V step reads when it runs after the vessels.
     """
 
     probability: np.ndarray
@@ -112,6 +114,7 @@ class Segmentation:
     av_model_sha256: str = ""
     disc_model_name: str = ""
     disc_model_sha256: str = ""
+    working_probability: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def mask(self, threshold: float | None = None) -> np.ndarray:
         """Binary vessel map, (H, W) bool, False outside the FOV."""

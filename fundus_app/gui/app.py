@@ -128,6 +128,16 @@ def run(paths: list[str], screenshot: str | None = None, lang: str | None = None
         window.resize(*SCREENSHOT_SIZE)
     window.show()
     log.info("window shown %.2f s after start-up began", time.perf_counter() - _T0)
+    firsts: set[str] = set()
+
+    def result_on_screen(_path: str) -> None:
+        # the first vessel overlay, then the first complete result (arteries, veins, disc): benchmarks read these
+        kind = "complete result" if window.current is not None and not window.current.anatomy_pending else "overlay"
+        if kind not in firsts:
+            firsts.add(kind)
+            log.info("first %s on screen %.2f s after start-up began", kind, time.perf_counter() - _T0)
+
+    window.result_shown.connect(result_on_screen)
 
     if headless:
         target = Path(screenshot)  # type: ignore[arg-type]
@@ -157,8 +167,11 @@ def run(paths: list[str], screenshot: str | None = None, lang: str | None = None
             finish(0)
 
         def ready(*_: object) -> None:
-            # the first result and its final biomarkers are on screen; let the zoomed-out levels build
-            if not status["done"] and window.current is not None and not window.biomarkers.pending:
+            # the first complete result (arteries, veins, disc too) and its final biomarkers are on screen;
+            # let the zoomed-out levels build
+            current = window.current
+            if not status["done"] and current is not None and not current.anatomy_pending \
+                    and not window.biomarkers.pending:
                 QTimer.singleShot(400, grab)
 
         def failed(message: str) -> None:

@@ -260,6 +260,10 @@ class AvPresenter(QObject):
             self.pane.set_note("")
             return
         self.pane.set_caption(_translate("AvView", "Arteries (red) and veins (blue)"))
+        if prepared.anatomy_pending:  # the vessels are on screen; arteries, veins and disc follow
+            self.pane.set_hint(_translate("AvView", "Finding arteries, veins and the optic disc…"))
+            self.pane.set_note("")
+            return
         self.pane.set_hint("" if self.has_map else
                            _translate("AvView", "No artery/vein map for this image:\nthe A/V model did not run."))
         notes = []

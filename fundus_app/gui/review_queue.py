@@ -64,6 +64,7 @@ class ReviewQueue(QObject):
         worker.job_started.connect(self._on_job_started)
         worker.job_progressed.connect(self._on_job_progressed)
         worker.job_previewed.connect(self._on_job_previewed)
+        worker.job_vessels.connect(self._on_job_vessels)
         worker.job_finished.connect(self._on_job_finished)
         worker.job_failed.connect(self._on_job_failed)
         worker.job_cancelled.connect(self._on_job_cancelled)
@@ -221,6 +222,16 @@ class ReviewQueue(QObject):
         item = self._item_for(job_id)
         if item is not None:
             self.preview_arrived.emit(item.path, preview)
+
+    def _on_job_vessels(self, job_id: int, prepared: Prepared) -> None:
+        """The vessels of a running job: shown at once; its arteries, veins and disc follow (job_finished)."""
+        item = self._item_for(job_id)
+        if item is not None:
+            item.biomarkers = dict(prepared.biomarkers)
+            item.biomarker_threshold = prepared.biomarker_threshold
+            item.calibre = None
+            self.cache.put(item.path, prepared)
+            self.result_arrived.emit(item.path, prepared)
 
     def _on_job_finished(self, job_id: int, prepared: Prepared) -> None:
         item = self._item_for(job_id)

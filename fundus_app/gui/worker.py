@@ -50,6 +50,7 @@ class InferenceWorker(QThread):
     job_started = pyqtSignal(int)
     job_progressed = pyqtSignal(int, float, str)  # id, fraction 0..1, stage
     job_previewed = pyqtSignal(int, object)  # id, job.Preview: the photograph, before its segmentation
+    job_vessels = pyqtSignal(int, object)  # id, Prepared with the vessels only (anatomy_pending): shown first
     job_finished = pyqtSignal(int, object)  # id, Prepared
     job_failed = pyqtSignal(int, str)  # id, one-sentence message for the user
     job_cancelled = pyqtSignal(int)
@@ -174,7 +175,8 @@ class InferenceWorker(QThread):
         try:
             result = run_review_job(job, lambda: self._ensure_model(job.device), on_progress=progressed,
                                     should_cancel=self._should_cancel,
-                                    on_preview=lambda preview: self.job_previewed.emit(jid, preview))
+                                    on_preview=lambda preview: self.job_previewed.emit(jid, preview),
+                                    on_vessels=lambda prepared: self.job_vessels.emit(jid, prepared))
         except Cancelled:
             self.job_cancelled.emit(jid)
         except FundusError as exc:

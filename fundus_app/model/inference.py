@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -203,7 +204,7 @@ class Segmenter:
         return out
 
     def segment(self, image: FundusImage, *, crf: bool = False, on_progress: ProgressFn | None = None,
-                should_cancel: CancelFn | None = None) -> Segmentation:
+                should_cancel: CancelFn | None = None, anatomy: bool = True) -> Segmentation:
         """Vessel probability at the input resolution (0 outside the FOV).
 
         ``on_progress`` and ``should_cancel`` let a caller follow the stages and stop
@@ -240,30 +241,52 @@ class Segmenter:
         prob[~image.fov] = 0.0
         t3 = time.perf_counter()
         timings["postprocess"] = t3 - t2
+        seg = Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
+                           default_threshold=self.threshold, model_name=self.name,
+                           model_sha256=self.sha256, device=self.device_label, crf=crf,
+                           working_scale=prepared.scale, working_fov_px=fov_diameter(prepared.fov),
+                           working_probability=prob_small)
+        if anatomy:
+            seg = self._add_anatomy(image, seg, prepared, should_cancel, report)
+        seg.timings["total"] = time.perf_counter() - t0
+        report(Progress(1.0, "done"))
+        return seg
+
+    def add_anatomy(self, image: FundusImage, segmentation: Segmentation, *,
+                    should_cancel: CancelFn | None = None) -> Segmentation:
+        """``segmentation`` (from ``segment(..., anatomy=False)``) with the artery/vein map and the optic
+        disc added: the window shows the vessels first and these a moment later. The same result as
+        ``segment(image)`` in one call."""
+        t0 = time.perf_counter()
+        seg = self._add_anatomy(image, segmentation, prepare(image, self.info.preprocess), should_cancel, ignore)
+        seg.timings["total"] = segmentation.timings.get("total", 0.0) + time.perf_counter() - t0
+        return seg
+
+    def _add_anatomy(self, image: FundusImage, seg: Segmentation, prepared: PreparedImage,
+                     should_cancel: CancelFn | None, report: ProgressFn) -> Segmentation:
+        timings = dict(seg.timings)
         av_class = None
         if self.av_model is not None:
             raise_if_cancelled(should_cancel)
             report(Progress(0.85, "arteries and veins"))
-            av_class = self._classify_vessels(image, prepared, prob_small, should_cancel)
-            timings["av"] = time.perf_counter() - t3
+            t0 = time.perf_counter()
+            vessel_prob = seg.working_probability
+            if vessel_prob is None or vessel_prob.shape != prepared.fov.shape:
+                vessel_prob = cv2.resize(seg.probability, prepared.fov.shape[::-1], interpolation=cv2.INTER_AREA)
+            av_class = self._classify_vessels(image, prepared, vessel_prob, should_cancel)
+            timings["av"] = time.perf_counter() - t0
         disc = None
         if self.disc_finder is not None:
             raise_if_cancelled(should_cancel)
             report(Progress(0.95, "optic disc"))
-            t4 = time.perf_counter()
+            t0 = time.perf_counter()
             disc = self.disc_finder.locate(image.rgb, image.fov)
-            timings["disc"] = time.perf_counter() - t4
-        timings["total"] = time.perf_counter() - t0
-        report(Progress(1.0, "done"))
+            timings["disc"] = time.perf_counter() - t0
         av, finder = self.av_model, self.disc_finder
-        return Segmentation(probability=prob.astype(np.float32, copy=False), fov=image.fov, timings=timings,
-                            default_threshold=self.threshold, model_name=self.name,
-                            model_sha256=self.sha256, device=self.device_label, crf=crf,
-                            working_scale=prepared.scale, working_fov_px=fov_diameter(prepared.fov),
-                            av_class=av_class, disc=disc,
-                            av_model_name=av.info.name if av else "", av_model_sha256=av.info.sha256 if av else "",
-                            disc_model_name=finder.name if finder else "",
-                            disc_model_sha256=finder.sha256 if finder else "")
+        return replace(seg, timings=timings, av_class=av_class, disc=disc,
+                       av_model_name=av.info.name if av else "", av_model_sha256=av.info.sha256 if av else "",
+                       disc_model_name=finder.name if finder else "",
+                       disc_model_sha256=finder.sha256 if finder else "")
 
     def _classify_vessels(self, image: FundusImage, prepared: PreparedImage, vessel_prob: np.ndarray,
                           should_cancel: CancelFn | None) -> np.ndarray:

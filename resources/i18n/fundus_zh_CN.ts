@@ -75,21 +75,26 @@
         <translation>动脉（红）与静脉（蓝）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="263"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="267"/>
         <source>No artery/vein map for this image:
 the A/V model did not run.</source>
         <translation>此图像没有动静脉图：
 动静脉模型未运行。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="267"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="271"/>
         <source>Optic disc not found: no zone rings, no calibre.</source>
         <translation>未找到视盘：无分区环，无管径测量。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/av_view.py" line="269"/>
+        <location filename="../../fundus_app/gui/av_view.py" line="273"/>
         <source>No measured vessel segments to show.</source>
         <translation>没有可显示的已测量血管段。</translation>
+    </message>
+    <message>
+        <location filename="../../fundus_app/gui/av_view.py" line="264"/>
+        <source>Finding arteries, veins and the optic disc…</source>
+        <translation>正在识别动脉、静脉和视盘…</translation>
     </message>
 </context>
 <context>
@@ -118,112 +123,112 @@ the A/V model did not run.</source>
 <context>
     <name>CalibrePanel</name>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="99"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="101"/>
         <source>not measurable</source>
         <translation>无法测量</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="93"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="95"/>
         <source>The calibre could not be measured (%1).</source>
         <translation>无法测量管径（%1）。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="99"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="101"/>
         <source>Not enough measurable vessels in the zone.</source>
         <translation>该区域内可测量的血管不足。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="102"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="104"/>
         <source>Arteriole-to-venule ratio, CRAE / CRVE</source>
         <translation>动静脉比，CRAE / CRVE</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="105"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="107"/>
         <source>%1 vessels measured in the zone (the widest six are used)</source>
         <translation>该区域内测量了 %1 条血管（取最宽的六条）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="107"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="109"/>
         <source>%1 disc diameters</source>
         <translation>%1 个视盘直径</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="117"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="119"/>
         <source>Scale: the file&apos;s pixel spacing</source>
         <translation>比例：文件中的像素间距</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="119"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="121"/>
         <source>Scale: assumed disc diameter of %1 µm</source>
         <translation>比例：假定视盘直径为 %1 µm</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="122"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="124"/>
         <source>Scale: %1</source>
         <translation>比例：%1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="124"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="126"/>
         <source>(%1 µm per pixel)</source>
         <translation>（每像素 %1 µm）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="128"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="130"/>
         <source>Vessel calibre around the optic disc</source>
         <translation>视盘周围血管管径</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="129"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="131"/>
         <source>Central retinal artery and vein equivalents (revised Knudtson formulas) of the widest vessels in each zone</source>
         <translation>各区域最宽血管的视网膜中央动脉与静脉等效值（修订 Knudtson 公式）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="133"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="135"/>
         <source>CRAE (µm)</source>
         <translation>CRAE（µm）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="133"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="135"/>
         <source>CRVE (µm)</source>
         <translation>CRVE（µm）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="134"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="136"/>
         <source>AVR</source>
         <translation>AVR</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="142"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="144"/>
         <source>right</source>
         <translation>右眼</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="142"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="144"/>
         <source>left</source>
         <translation>左眼</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="146"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="148"/>
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="148"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="150"/>
         <source>%1 (estimated from the disc position)</source>
         <translation>%1（根据视盘位置估计）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="151"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="153"/>
         <source>Eye: %1</source>
         <translation>眼别：%1</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="131"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="133"/>
         <source>Zone B (0.5 to 1 disc diameter from the margin)</source>
         <translation>B 区（距视盘边缘 0.5 至 1 个视盘直径）</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/calibre_panel.py" line="132"/>
+        <location filename="../../fundus_app/gui/calibre_panel.py" line="134"/>
         <source>Zone C (0.5 to 2 disc diameters from the margin)</source>
         <translation>C 区（距视盘边缘 0.5 至 2 个视盘直径）</translation>
     </message>
@@ -274,17 +279,17 @@ the A/V model did not run.</source>
 <context>
     <name>InferenceWorker</name>
     <message>
-        <location filename="../../fundus_app/gui/worker.py" line="139"/>
+        <location filename="../../fundus_app/gui/worker.py" line="140"/>
         <source>The model could not be loaded (%1).</source>
         <translation>无法加载模型（%1）。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/worker.py" line="184"/>
+        <location filename="../../fundus_app/gui/worker.py" line="186"/>
         <source>There is not enough memory to process &apos;%1&apos;.</source>
         <translation>内存不足，无法处理“%1”。</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/worker.py" line="188"/>
+        <location filename="../../fundus_app/gui/worker.py" line="190"/>
         <source>&apos;%1&apos; could not be processed because of an unexpected internal error (%2); please report it.</source>
         <translation>由于意外的内部错误（%2），无法处理“%1”；请报告此问题。</translation>
     </message>
@@ -636,27 +641,27 @@ or use File ▸ Open...</source>
         <translation>%1：%2…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/review_queue.py" line="239"/>
+        <location filename="../../fundus_app/gui/review_queue.py" line="250"/>
         <source>%1: done in %2 s</source>
         <translation>%1：完成，用时 %2 秒</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="238"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="239"/>
         <source>Cannot process image</source>
         <translation>无法处理图像</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/review_queue.py" line="157"/>
+        <location filename="../../fundus_app/gui/review_queue.py" line="158"/>
         <source>Cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="269"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="270"/>
         <source>New images start at threshold %1</source>
         <translation>新图像将以阈值 %1 开始</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="276"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="277"/>
         <source>Device %1 applies from the next image</source>
         <translation>设备 %1 将从下一张图像起生效</translation>
     </message>
@@ -756,7 +761,7 @@ or use File ▸ Open...</source>
         <translation>正在生成报告…</translation>
     </message>
     <message>
-        <location filename="../../fundus_app/gui/main_window.py" line="238"/>
+        <location filename="../../fundus_app/gui/main_window.py" line="239"/>
         <source>%1 could not be processed.</source>
         <translation>无法处理 %1。</translation>
     </message>

@@ -57,9 +57,18 @@ class WindowDriver:
 
     # -- waiting ---------------------------------------------------------------------------------------
     def wait_for_result(self, path: str | Path, timeout: int = 60_000) -> None:
-        """Until ``path`` is on screen with its final biomarkers."""
+        """Until ``path``'s complete result (arteries, veins, disc too) is on screen with its final biomarkers."""
         self.qtbot.waitUntil(lambda: self.shown_path() == str(path) and not self.biomarkers_pending()
-                             and bool(self.biomarker_values()), timeout=timeout)
+                             and bool(self.biomarker_values()) and not self.anatomy_pending(), timeout=timeout)
+
+    def wait_for_vessels(self, path: str | Path, timeout: int = 60_000) -> None:
+        """Until ``path``'s vessel overlay is on screen (its arteries and veins may still be coming)."""
+        self.qtbot.waitUntil(lambda: self.shown_path() == str(path), timeout=timeout)
+
+    def anatomy_pending(self) -> bool:
+        """The result on screen still waits for its arteries, veins and optic disc."""
+        current = self.window.current
+        return current is not None and current.anatomy_pending
 
     def wait_for_preview(self, path: str | Path, timeout: int = 60_000) -> None:
         """Until ``path``'s photograph is read and handed to the panes (before its segmentation)."""

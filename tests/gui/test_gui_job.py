@@ -130,3 +130,56 @@ def test_the_job_module_imports_neither_qt_nor_torch() -> None:
             "sys.exit(f'imported {bad}' if bad else 0)")
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr or done.stdout
+
+
+class TwoPartSegmenter(FakeSegmenter):
+    """A model that can leave the arteries, veins and disc for later (``add_anatomy``), as the real one."""
+
+    def __init__(self, cancel_anatomy: bool = False) -> None:
+        super().__init__()
+        self.cancel_anatomy = cancel_anatomy
+        self.anatomy_flags: list[bool] = []
+
+    def segment(self, image: FundusImage, *, anatomy: bool = True, **kwargs: object) -> Segmentation:
+        self.anatomy_flags.append(anatomy)
+        return super().segment(image, **kwargs)
+
+    def add_anatomy(self, image: FundusImage, seg: Segmentation, *, should_cancel: object = None) -> Segmentation:
+        if self.cancel_anatomy:
+            raise Cancelled("stop")
+        from dataclasses import replace
+
+        from fundus_app.domain import Disc
+
+        classes = np.where(np.arange(image.shape[1])[None, :] < image.shape[1] // 2, 1, 2).astype(np.uint8)
+        return replace(seg, av_class=np.broadcast_to(classes, image.shape).copy(),
+                       disc=Disc(centre=(10.0, 10.0), diameter=8.0))
+
+
+def test_the_vessels_are_ready_before_the_arteries_veins_and_disc(fundus_file: Path) -> None:
+    model = TwoPartSegmenter()
+    first: list = []
+    result = run_review_job(Job(1, fundus_file), lambda: model, on_vessels=first.append)
+    assert model.anatomy_flags == [False]  # the vessel network alone ran first
+    assert len(first) == 1 and first[0].anatomy_pending and first[0].segmentation.av is None
+    assert first[0].calibre is None  # no calibre without an A/V map yet
+    assert not result.anatomy_pending and result.segmentation.av is not None and result.segmentation.disc is not None
+    assert result.renderer is first[0].renderer and result.levels is first[0].levels  # the vessels are not redone
+    assert result.calibre is not None and "anatomy" in result.seconds
+    np.testing.assert_array_equal(result.segmentation.probability, first[0].segmentation.probability)
+
+
+def test_without_on_vessels_or_add_anatomy_the_job_is_one_part(fundus_file: Path) -> None:
+    model = TwoPartSegmenter()
+    result = run_review_job(Job(1, fundus_file), lambda: model)
+    assert model.anatomy_flags == [True] and not result.anatomy_pending
+    seen: list = []
+    run_review_job(Job(2, fundus_file), lambda: FakeSegmenter(), on_vessels=seen.append)
+    assert seen == []  # a model without add_anatomy: one result, as before
+
+
+def test_a_cancel_while_finding_arteries_keeps_the_vessels(fundus_file: Path) -> None:
+    result = run_review_job(Job(1, fundus_file), lambda: TwoPartSegmenter(cancel_anatomy=True),
+                            on_vessels=lambda _p: None)
+    assert not result.anatomy_pending and result.segmentation.av is None
+    assert result.biomarkers["vessel_density"] > 0

@@ -311,7 +311,7 @@ def test_dense_crf_checkbox_reruns_the_image(driver, small_image) -> None:
     assert not first.segmentation.crf
     driver.set_crf(True)
     driver.qtbot.waitUntil(lambda: driver.shown() is not first and driver.shown().segmentation.crf
-                           and not driver.biomarkers_pending(), timeout=60_000)
+                           and not driver.biomarkers_pending() and not driver.anatomy_pending(), timeout=60_000)
     assert "CRF" in driver.info_text()
     seg = driver.shown().segmentation  # the working scale is shown with the image, as in the report
     assert f"Segmented at {seg.working_scale:.2f}x (FOV {seg.working_fov_px:.0f} px)" in driver.info_text()

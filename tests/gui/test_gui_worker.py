@@ -57,11 +57,12 @@ def test_unexpected_errors_become_one_sentence(qtbot, worker, monkeypatch, raise
 
 
 def test_progress_preview_and_result_are_forwarded(qtbot, worker, monkeypatch) -> None:
-    result, preview = object(), object()
+    result, preview, vessels = object(), object(), object()
 
-    def job(job, provider, on_progress, should_cancel, on_preview):
+    def job(job, provider, on_progress, should_cancel, on_preview, on_vessels=None):
         assert not should_cancel()
         on_preview(preview)  # the photograph, before the network runs
+        on_vessels(vessels)  # the vessels, before the arteries, veins and disc
         on_progress(Progress(0.5, "network"))
         on_progress(Progress(1.0, "done"))
         return result
@@ -70,16 +71,20 @@ def test_progress_preview_and_result_are_forwarded(qtbot, worker, monkeypatch) -
     progress, previews = [], []
     worker.job_progressed.connect(lambda *args: progress.append(args))
     worker.job_previewed.connect(lambda *args: previews.append(args))
+    firsts: list = []
+    worker.job_vessels.connect(lambda *args: firsts.append(args))
     with qtbot.waitSignal(worker.job_finished, timeout=10_000) as finished:
         worker.submit(Job(6, Path("eye.png")))
     assert finished.args == [6, result]
+    qtbot.waitUntil(lambda: len(firsts) == 1, timeout=5_000)
+    assert firsts == [(6, vessels)]
     qtbot.waitUntil(lambda: len(progress) == 2, timeout=5_000)
     assert progress == [(6, 0.5, "network"), (6, 1.0, "done")]
     assert previews == [(6, preview)]
 
 
 def test_cancelling_the_running_job_gives_a_cancelled_signal(qtbot, worker, monkeypatch) -> None:
-    def job(job, provider, on_progress, should_cancel, on_preview):
+    def job(job, provider, on_progress, should_cancel, on_preview, on_vessels=None):
         asked.wait(10)  # runs (in the worker thread) until the window asks it to stop
         if should_cancel():
             raise Cancelled()
