@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from fundus_app.domain import ARTERY, UNCERTAIN, VEIN
-from fundus_app.model.tiling import Forward, predict_probability
+from fundus_app.model.tiling import Forward, predict_in_fov
 from fundus_app.progress import CancelFn
 
 __all__ = ["ARTERY", "UNCERTAIN", "VEIN", "av_probabilities", "class_map", "label_map", "vote_by_segment"]
@@ -23,17 +23,9 @@ def av_probabilities(forward: Forward, x: np.ndarray, fov: np.ndarray, *, multip
                      should_cancel: CancelFn | None = None) -> np.ndarray:
     """(3, h, w) float32 artery/vein/uncertain probabilities for a (3, h, w) network input, computed on
     the FOV's bounding box (plus a margin) only; outside it the three are equal."""
-    out = np.full((3, *x.shape[-2:]), 1.0 / 3.0, np.float32)
-    ys, xs = np.nonzero(fov.any(axis=1))[0], np.nonzero(fov.any(axis=0))[0]
-    if len(ys) == 0:
-        return out
-    m = 8
-    y0, y1 = max(0, ys[0] - m), min(x.shape[-2], ys[-1] + 1 + m)
-    x0, x1 = max(0, xs[0] - m), min(x.shape[-1], xs[-1] + 1 + m)
-    out[:, y0:y1, x0:x1] = predict_probability(forward, np.ascontiguousarray(x[:, y0:y1, x0:x1]), multiple=multiple,
-                                               batch_size=batch_size, should_cancel=should_cancel,
-                                               activation="softmax")
-    return out
+    undecided = np.full((3, *x.shape[-2:]), 1.0 / 3.0, np.float32)
+    return predict_in_fov(forward, x, fov, undecided, multiple=multiple, batch_size=batch_size,
+                          should_cancel=should_cancel, activation="softmax")
 
 
 def class_map(probabilities: np.ndarray, fov: np.ndarray) -> np.ndarray:

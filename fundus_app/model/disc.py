@@ -11,7 +11,6 @@ manifest) there is no disc: the locator says None rather than invent one.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,8 @@ from fundus_app.config import settings
 from fundus_app.domain import Disc
 from fundus_app.errors import ModelError
 from fundus_app.model.runtime import OnnxNetwork, verified_entry
+from fundus_app.model.tiling import sigmoid
+from fundus_app.preprocess.fov import fov_box
 from fundus_app.resources import models_dir
 
 ONNX_NAME = "disc_unet.onnx"
@@ -50,15 +51,6 @@ class DiscInput:
     def to_image(self, u: float, v: float) -> tuple[float, float]:
         """Network pixel (u, v) -> photograph pixel (x, y) (pixel centres on both sides)."""
         return (self.origin[0] + (u + 0.5) / self.scale - 0.5, self.origin[1] + (v + 0.5) / self.scale - 0.5)
-
-
-def fov_box(fov: np.ndarray) -> tuple[int, int, int, int] | None:
-    """(x0, y0, x1, y1), exclusive ends, of the FOV; None when it is empty."""
-    cols = np.flatnonzero(fov.any(axis=0))
-    if cols.size == 0:
-        return None
-    rows = np.flatnonzero(fov[:, cols[0]:cols[-1] + 1].any(axis=1))
-    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
 
 
 def _area_shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -183,7 +175,6 @@ class DiscLocator:
         self.input_size = int(entry.get("input_size", INPUT_SIZE))
         self.threshold = float(entry.get("threshold", 0.5))
         self.min_confidence = float(entry.get("min_confidence", 0.5))
-        self.timings: dict[str, float] = {}
 
     @classmethod
     def load(cls, device: str = "auto", threads: int | None = None, path: Path | None = None) -> DiscLocator:
@@ -210,18 +201,14 @@ class DiscLocator:
         prepared = disc_input(rgb, fov, self.input_size)
         if prepared is None:
             return None
-        logits = self.network(prepared.x[None])[0, 0]
         # the map is not cut to the FOV: a disc at the FOV's rim is trained as the whole circle
-        prob = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
-        return prob.astype(np.float32), prepared
+        return sigmoid(self.network(prepared.x[None])[0, 0]), prepared
 
     def locate(self, rgb: np.ndarray, fov: np.ndarray) -> Disc | None:
         """The optic disc in pixels of ``rgb`` (centre, diameter, confidence, eye), or None when it is not
         in the picture or the network is not confident enough (``min_confidence``)."""
-        t0 = time.perf_counter()
         result = self.probability(rgb, fov)
         found = None if result is None else disc_from_probability(result[0], self.threshold)
-        self.timings = {"total": time.perf_counter() - t0}
         if found is None or result is None or found[3] < self.min_confidence:
             return None
         u, v, diameter, confidence = found

@@ -1,5 +1,5 @@
 """The one preprocessing path shared by inference, training and evaluation."""
-from fundus_app.preprocess.fov import estimate_fov, fov_diameter
+from fundus_app.preprocess.fov import estimate_fov, fov_box, fov_diameter
 from fundus_app.preprocess.pipeline import (
     PreparedImage,
     PreprocessConfig,
@@ -18,6 +18,7 @@ __all__ = [
     "enhance",
     "enhance_colour",
     "estimate_fov",
+    "fov_box",
     "fov_diameter",
     "prepare",
     "rescale",

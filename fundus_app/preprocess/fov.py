@@ -51,14 +51,26 @@ def estimate_fov(rgb: np.ndarray) -> np.ndarray:
     return full > 127
 
 
+def fov_box(fov: np.ndarray, margin: int = 0) -> tuple[int, int, int, int] | None:
+    """(x0, y0, x1, y1), exclusive ends, of the FOV's bounding box grown by ``margin`` pixels and kept
+    inside the image; None when the FOV is empty."""
+    cols = np.flatnonzero(fov.any(axis=0))
+    if cols.size == 0:
+        return None
+    rows = np.flatnonzero(fov[:, cols[0]:cols[-1] + 1].any(axis=1))
+    h, w = fov.shape[:2]
+    return (max(0, int(cols[0]) - margin), max(0, int(rows[0]) - margin),
+            min(w, int(cols[-1]) + 1 + margin), min(h, int(rows[-1]) + 1 + margin))
+
+
 def fov_diameter(fov: np.ndarray) -> float:
     """FOV diameter in pixels: the larger extent of its bounding box.
 
     Cameras crop the disc top and bottom, rarely left and right, so the larger
     extent is the disc's true diameter. Falls back to the image width.
     """
-    cols = np.flatnonzero(fov.any(axis=0))
-    rows = np.flatnonzero(fov.any(axis=1))
-    if cols.size == 0:
+    box = fov_box(fov)
+    if box is None:
         return float(fov.shape[1])
-    return float(max(cols[-1] - cols[0] + 1, rows[-1] - rows[0] + 1))
+    x0, y0, x1, y1 = box
+    return float(max(x1 - x0, y1 - y0))
