@@ -29,8 +29,7 @@ import numpy as np
 
 from experiments.probe_table import as_loaded, print_header, print_mean_row, resampled, validation_cases
 from fundus_app import FundusImage, metrics
-from fundus_app.datasets import cases
-from fundus_app.evaluation import load_for_scoring
+from fundus_app.datasets import cases, load_for_scoring
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint
 from fundus_app.model.inference import Segmenter
 from fundus_app.train.data import add_noise, apply_gamma, blur, jpeg_roundtrip, sharpen

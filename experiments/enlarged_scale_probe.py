@@ -24,8 +24,7 @@ from pathlib import Path
 from experiments.inference_scale import at_scale
 from experiments.probe_table import as_loaded, own_rule, print_header, print_mean_row, resampled, validation_cases
 from fundus_app import metrics
-from fundus_app.datasets import cases
-from fundus_app.evaluation import load_for_scoring
+from fundus_app.datasets import cases, load_for_scoring
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint
 from fundus_app.model.inference import Segmenter
 

@@ -18,8 +18,8 @@ import numpy as np
 
 from experiments.probe_table import validation_cases
 from fundus_app import metrics
-from fundus_app.datasets import Case, cases
-from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring
+from fundus_app.datasets import Case, cases, load_for_scoring
+from fundus_app.evaluation import THRESHOLD_GRID
 from fundus_app.model.inference import Segmenter
 
 Scored = tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]  # probability per model, label, scoring FOV

@@ -32,8 +32,8 @@ import numpy as np
 
 from experiments.probe_table import shipped_splits, validation_cases
 from fundus_app import metrics
-from fundus_app.datasets import Case, cases
-from fundus_app.evaluation import THRESHOLD_GRID, load_for_scoring
+from fundus_app.datasets import Case, cases, load_for_scoring
+from fundus_app.evaluation import THRESHOLD_GRID
 from fundus_app.model.inference import Segmenter
 
 Scored = tuple[np.ndarray, np.ndarray, np.ndarray]  # probability, label, scoring FOV

@@ -13,8 +13,7 @@ import argparse
 
 
 def main(argv: list[str] | None = None) -> int:
-    from fundus_app.datasets import cases
-    from fundus_app.evaluation import load_for_scoring
+    from fundus_app.datasets import cases, load_for_scoring
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", default="drive-test", help="dataset name (default drive-test)")

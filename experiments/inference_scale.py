@@ -20,7 +20,8 @@ import numpy as np
 
 from experiments.probe_table import print_header, validation_cases
 from fundus_app import metrics
-from fundus_app.evaluation import ScoringCase, evaluate_dataset, load_for_scoring
+from fundus_app.datasets import ScoringCase, load_for_scoring
+from fundus_app.evaluation import evaluate_dataset
 from fundus_app.model.checkpoint import Checkpoint, bundled_path, load_checkpoint
 from fundus_app.model.inference import Segmenter
 from fundus_app.preprocess import PreprocessConfig

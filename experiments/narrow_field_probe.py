@@ -35,8 +35,7 @@ from experiments.degradation_probe import EFFECTS
 from experiments.inference_scale import at_scale
 from experiments.probe_table import as_loaded, own_rule, print_header, print_mean_row, resampled
 from fundus_app import metrics
-from fundus_app.datasets import cases
-from fundus_app.evaluation import ScoringCase, load_for_scoring
+from fundus_app.datasets import ScoringCase, cases, load_for_scoring
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint
 from fundus_app.model.inference import Segmenter
 

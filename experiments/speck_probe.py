@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from fundus_app import metrics
-from fundus_app.evaluation import load_for_scoring
+from fundus_app.datasets import load_for_scoring
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint
 from fundus_app.model.inference import Segmenter
 from fundus_app.outputs import final_mask

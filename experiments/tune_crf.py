@@ -20,7 +20,7 @@ import numpy as np
 
 from experiments.probe_table import validation_cases
 from fundus_app import metrics, postprocess
-from fundus_app.evaluation import load_for_scoring
+from fundus_app.datasets import load_for_scoring
 from fundus_app.model.checkpoint import bundled_path, load_checkpoint
 from fundus_app.model.inference import Segmenter
 

@@ -7,13 +7,17 @@ else ``../shared/data`` next to the checkout); nothing is downloaded.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from fundus_app.config import settings
+from fundus_app.domain import FundusImage
 from fundus_app.errors import FundusError
-from fundus_app.io import SUPPORTED_SUFFIXES
+from fundus_app.io import SUPPORTED_SUFFIXES, load_image
+from fundus_app.io.loader import load_mask
 
 #: The STARE training split fixed by the project: the first 10 images in name order.
 STARE_TRAIN = ("im0001", "im0002", "im0003", "im0004", "im0005", "im0044", "im0077", "im0081", "im0082", "im0139")
@@ -207,3 +211,25 @@ def labelled_folder_cases(images: str | Path, labels: str | Path, masks: str | P
                               f"(--{'label' if role == 'label' else 'mask'}-suffix).")
     return [Case(im.stem, im, found_labels[im][0], found_masks[im][0] if masks is not None else None)
             for im in image_files]
+
+
+@dataclass(frozen=True)
+class ScoringCase:
+    """A benchmark image with its expert label and the pixels it is scored in."""
+
+    name: str
+    image: FundusImage
+    truth: np.ndarray  # bool vessels, or the A/V classes (uint8) with ``read_label=load_label_map``
+    fov: np.ndarray  # the dataset's own FOV mask (DRIVE), else the estimated one (STARE)
+
+
+def load_for_scoring(case: Case, read_label: Callable[[Path], np.ndarray] = load_mask) -> ScoringCase:
+    """Read a case's image, label and scoring FOV: the one place that decides what a case is scored on."""
+    image = load_image(case.image)
+    fov = load_mask(case.fov) if case.fov is not None else image.fov
+    truth = read_label(case.label)
+    for path, mask in ((case.label, truth), (case.fov or case.image, fov)):
+        if mask.shape != image.shape:  # a label of another image, or resized: refuse rather than mis-score
+            raise FundusError(f"{path.name} is {mask.shape[1]}x{mask.shape[0]} pixels but {case.image.name} is "
+                              f"{image.shape[1]}x{image.shape[0]}: it cannot be its label or mask.")
+    return ScoringCase(case.name, image, truth, fov)

@@ -9,18 +9,14 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from fundus_app import metrics
-from fundus_app.datasets import Case, cases
-from fundus_app.domain import FundusImage
+from fundus_app.datasets import Case, cases, load_for_scoring
 from fundus_app.errors import FundusError
-from fundus_app.io import load_image
-from fundus_app.io.loader import load_mask
 from fundus_app.outputs import final_mask, read_mask, read_probability, write_outputs
 from fundus_app.progress import Progress, ProgressFn
 
@@ -28,28 +24,6 @@ if TYPE_CHECKING:
     from fundus_app.model.inference import Segmenter
 
 METRIC_KEYS = ("f1", "sensitivity", "specificity", "accuracy", "auc", "mcc")
-
-
-@dataclass(frozen=True)
-class ScoringCase:
-    """A benchmark image with its expert label and the pixels it is scored in."""
-
-    name: str
-    image: FundusImage
-    truth: np.ndarray
-    fov: np.ndarray  # the dataset's own FOV mask (DRIVE), else the estimated one (STARE)
-
-
-def load_for_scoring(case: Case) -> ScoringCase:
-    """Read a case's image, label and scoring FOV: the one place that decides what a case is scored on."""
-    image = load_image(case.image)
-    fov = load_mask(case.fov) if case.fov is not None else image.fov
-    truth = load_mask(case.label)
-    for path, mask in ((case.label, truth), (case.fov or case.image, fov)):
-        if mask.shape != image.shape:  # a label of another image, or resized: refuse rather than mis-score
-            raise FundusError(f"{path.name} is {mask.shape[1]}x{mask.shape[0]} pixels but {case.image.name} is "
-                              f"{image.shape[1]}x{image.shape[0]}: it cannot be its label or mask.")
-    return ScoringCase(case.name, image, truth, fov)
 
 
 def evaluate_dataset(segmenter: Segmenter, dataset: str, *, out_dir: str | Path | None = None, crf: bool = False,

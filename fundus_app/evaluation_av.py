@@ -17,10 +17,9 @@ import numpy as np
 
 from fundus_app import metrics
 from fundus_app.biomarkers.calibre import measure_calibre
-from fundus_app.datasets import Case, cases
+from fundus_app.datasets import Case, cases, load_for_scoring
 from fundus_app.errors import FundusError
-from fundus_app.io import load_image, load_label_map
-from fundus_app.io.loader import load_mask
+from fundus_app.io import load_label_map
 from fundus_app.outputs import write_outputs
 from fundus_app.progress import Progress, ProgressFn
 
@@ -62,11 +61,8 @@ def evaluate_av_cases(segmenter: Segmenter, items: Sequence[Case], dataset: str,
         for i, case in enumerate(items):
             if on_progress:
                 on_progress(Progress(i / len(items), "image", done=i, total=len(items), item=case.name))
-            image = load_image(case.image)
-            fov = load_mask(case.fov) if case.fov is not None else image.fov
-            truth = load_label_map(case.label)
-            if truth.shape != image.shape or fov.shape != image.shape:
-                raise FundusError(f"{case.label.name} or its mask does not have the size of {case.image.name}.")
+            sc = load_for_scoring(case, read_label=load_label_map)
+            image, truth, fov = sc.image, sc.truth, sc.fov
             seg = segmenter.segment(image)
             paths, record = write_outputs(image, seg, folder, stem=case.name)
             scores = metrics.av_scores(load_label_map(paths.av), truth, fov)

@@ -20,9 +20,8 @@ import numpy as np
 
 from fundus_app.atomic import write_bytes
 from fundus_app.biomarkers.calibre import ZONES, measure_calibre
-from fundus_app.datasets import cases
-from fundus_app.io import load_image, load_label_map
-from fundus_app.io.loader import load_mask
+from fundus_app.datasets import cases, load_for_scoring
+from fundus_app.io import load_label_map
 from fundus_app.model.disc import DiscLocator
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,12 +57,10 @@ def main() -> int:
         items = [c for d in datasets for c in cases(d)]
         counts[name] = len(items)
         for case in items:
-            image = load_image(case.image)
-            fov = load_mask(case.fov) if case.fov is not None else image.fov
-            disc = locator.locate(image.rgb, image.fov)
-            av = load_label_map(case.label)
+            sc = load_for_scoring(case, read_label=load_label_map)
+            disc = locator.locate(sc.image.rgb, sc.image.fov)
             for zone in ZONES:
-                cal = measure_calibre(av, disc, fov, zone=zone)
+                cal = measure_calibre(sc.truth, disc, sc.fov, zone=zone)
                 for key in KEYS:
                     if getattr(cal, key) is not None:
                         values[name][zone][key].append(float(getattr(cal, key)))

@@ -5,8 +5,8 @@ import cv2
 import numpy as np
 
 from experiments import narrow_field_probe as probe
+from fundus_app.datasets import ScoringCase
 from fundus_app.domain import FundusImage
-from fundus_app.evaluation import ScoringCase
 from fundus_app.preprocess import fov_diameter
 
 

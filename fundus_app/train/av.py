@@ -29,10 +29,10 @@ import torch.nn.functional as F
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from fundus_app.atomic import atomic_path, write_bytes
-from fundus_app.datasets import Case, cases
+from fundus_app.datasets import Case, cases, load_for_scoring
 from fundus_app.errors import Cancelled
 from fundus_app.io import load_image
-from fundus_app.io.loader import load_label_map, load_mask
+from fundus_app.io.loader import load_label_map
 from fundus_app.metrics import av_scores, mean_av_scores
 from fundus_app.model.arteryvein import av_probabilities, label_map
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint
@@ -166,11 +166,10 @@ def prepare_validation(case_list: list[Case], cfg: PreprocessConfig) -> list[Val
     vessel = Segmenter.load()
     out = []
     for case in case_list:
-        image = load_image(case.image)
-        prepared = prepare(image, cfg)
-        fov = image.fov if case.fov is None else load_mask(case.fov)
+        sc = load_for_scoring(case, read_label=load_label_map)
+        prepared = prepare(sc.image, cfg)
         out.append(ValidationCase(case.name, enhance_colour(prepared.rgb, prepared.fov, cfg), prepared.fov,
-                                  vessel.segment(image).mask(), load_label_map(case.label), fov))
+                                  vessel.segment(sc.image).mask(), sc.truth, sc.fov))
     return out
 
 
