@@ -164,11 +164,16 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     result = evaluate_cases(segmenter, items, name, out_dir=args.out, crf=args.crf, threshold=args.threshold,
                             min_speck=args.min_speck)
     print(format_table(result))
-    if args.json:
+    _write_result(args.json, result)
+    return 0
+
+
+def _write_result(path: str | None, result: dict) -> None:
+    """``evaluate --json``: the result as JSON, written atomically (paths and tuples as text)."""
+    if path:
         from fundus_app.atomic import write_bytes
 
-        write_bytes(args.json, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
-    return 0
+        write_bytes(path, (json.dumps(result, indent=2, default=str) + "\n").encode("utf-8"))
 
 
 def _evaluate_av(args: argparse.Namespace) -> int:
@@ -177,10 +182,7 @@ def _evaluate_av(args: argparse.Namespace) -> int:
 
     result = evaluate_av_dataset(_segmenter(args), args.dataset, out_dir=args.out, limit=args.limit)
     print(format_av_table(result))
-    if args.json:
-        from fundus_app.atomic import write_bytes
-
-        write_bytes(args.json, (json.dumps(result, indent=2) + "\n").encode("utf-8"))
+    _write_result(args.json, result)
     return 0
 
 
@@ -195,10 +197,7 @@ def _evaluate_disc(args: argparse.Namespace) -> int:
     result = {"dataset": args.dataset, "model": locator.name, "model_sha256": locator.sha256,
               **evaluate_disc(items[:args.limit] if args.limit else items, locator)}
     print(format_disc_table(result, args.dataset))
-    if args.json:
-        from fundus_app.atomic import write_bytes
-
-        write_bytes(args.json, (json.dumps(result, indent=2, default=str) + "\n").encode("utf-8"))
+    _write_result(args.json, result)
     return 0
 
 

@@ -223,13 +223,18 @@ class ReviewQueue(QObject):
         if item is not None:
             self.preview_arrived.emit(item.path, preview)
 
+    @staticmethod
+    def _keep_numbers(item: ReviewItem, prepared: Prepared) -> None:
+        """The biomarkers and calibre a result arrived with (None while its arteries and veins are coming)."""
+        item.biomarkers = dict(prepared.biomarkers)
+        item.biomarker_threshold = prepared.biomarker_threshold
+        item.calibre = prepared.calibre
+
     def _on_job_vessels(self, job_id: int, prepared: Prepared) -> None:
         """The vessels of a running job: shown at once; its arteries, veins and disc follow (job_finished)."""
         item = self._item_for(job_id)
         if item is not None:
-            item.biomarkers = dict(prepared.biomarkers)
-            item.biomarker_threshold = prepared.biomarker_threshold
-            item.calibre = None
+            self._keep_numbers(item, prepared)
             self.cache.put(item.path, prepared)
             self.result_arrived.emit(item.path, prepared)
 
@@ -239,9 +244,7 @@ class ReviewQueue(QObject):
         if item is not None:  # else stale: the image was removed or re-queued meanwhile
             seg = prepared.segmentation
             item.status, item.job_id = "done", None
-            item.biomarkers = dict(prepared.biomarkers)
-            item.biomarker_threshold = prepared.biomarker_threshold
-            item.calibre = prepared.calibre
+            self._keep_numbers(item, prepared)
             item.crf, item.model_name, item.model_sha256 = seg.crf, seg.model_name, seg.model_sha256
             item.device = seg.device
             item.seconds = prepared.seconds.get("inference", seg.timings.get("total", 0.0))
