@@ -79,6 +79,10 @@ def predict_probability(forward: Forward, x: np.ndarray, *, multiple: int, tile_
     pad = ((0, 0), (0, ph - h), (0, pw - w))
     padded = np.pad(planes, pad, mode="reflect") if (ph - h < h and pw - w < w) else np.pad(planes, pad)
     boxes = [(y, x0) for y in starts_y for x0 in starts_x]
+    if len(boxes) == 1 and not flips:  # one tile (a DRIVE-size photograph): nothing to blend
+        raise_if_cancelled(should_cancel)
+        prob = act(forward(np.ascontiguousarray(padded[None])))[0, :, :h, :w]
+        return prob[0] if squeeze and prob.shape[0] == 1 else prob
     weight = window(tile_h)[:, :1] * window(tile_w)[:1, :] if len(boxes) > 1 else np.ones((tile_h, tile_w), np.float32)
     acc: np.ndarray | None = None
     norm = np.zeros((ph, pw), np.float32)

@@ -66,6 +66,21 @@ class ConvBlock(nn.Sequential):
         super().__init__(*layers)
 
 
+def upsample_to(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """Bilinear resampling of ``t`` to the grid of ``like`` (half-pixel centres).
+
+    A factor of exactly two, which every level of an input whose sides are multiples of
+    ``size_multiple`` has, is asked for as a scale rather than a size: the exported graph then holds
+    a constant scale, which ONNX Runtime runs in its blocked (NCHWc) layout instead of converting the
+    features back and forth (the network 13 % faster on CPU, logits equal within 3e-6;
+    experiments/LOG.md, "The decoder's resampling"). Both forms compute the same values in torch.
+    """
+    h, w = like.shape[-2:]
+    if h == 2 * t.shape[-2] and w == 2 * t.shape[-1]:
+        return F.interpolate(t, scale_factor=2.0, mode="bilinear", align_corners=False)
+    return F.interpolate(t, size=(h, w), mode="bilinear", align_corners=False)
+
+
 class AttentionGate(nn.Module):
     """Additive attention gate (Oktay et al. 2018, Fig. 2).
 
@@ -90,7 +105,7 @@ class AttentionGate(nn.Module):
         if phi_g.shape[-2:] != theta_x.shape[-2:]:
             phi_g = F.interpolate(phi_g, size=theta_x.shape[-2:], mode="bilinear", align_corners=False)
         alpha = torch.sigmoid(self.psi(F.relu(theta_x + phi_g)))
-        return F.interpolate(alpha, size=x.shape[-2:], mode="bilinear", align_corners=False)
+        return upsample_to(alpha, x)
 
     def forward(self, x: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
         return self.out(self.attention(x, g) * x)
@@ -106,7 +121,12 @@ class DecoderStage(nn.Module):
         self.conv = ConvBlock(out + skip, out)
 
     def forward(self, coarse: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
-        up = self.up(F.interpolate(coarse, size=skip.shape[-2:], mode="bilinear", align_corners=False))
+        if self.training:  # batch statistics of the upsampled features, as every recipe was trained
+            up = self.up(upsample_to(coarse, skip))
+        else:  # the 1x1 conv and the (now affine) BN commute with bilinear resampling: run them on the
+            # coarse grid, a quarter of the pixels (the network 4-8 % faster, logits equal within 3e-6)
+            conv, norm, relu = self.up
+            up = relu(upsample_to(norm(conv(coarse)), skip))
         if self.gate is not None:
             skip = self.gate(skip, coarse)
         return self.conv(torch.cat([up, skip], dim=1))

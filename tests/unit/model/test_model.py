@@ -11,7 +11,7 @@ import torch
 from fundus_app import ModelError
 from fundus_app.model.checkpoint import Checkpoint, load_checkpoint, save_checkpoint, sha256_of
 from fundus_app.model.tiling import predict_probability, sigmoid, tile_layout
-from fundus_app.model.unet import AttentionGate, AttentionUNet, UNetConfig
+from fundus_app.model.unet import AttentionGate, AttentionUNet, DecoderStage, UNetConfig, upsample_to
 from fundus_app.preprocess import PreprocessConfig
 from fundus_app.train.losses import dice_focal_loss
 
@@ -168,3 +168,25 @@ def test_sigmoid_is_torchs_and_does_not_overflow() -> None:
     logits = np.linspace(-120, 120, 10001, dtype=np.float32)
     assert np.allclose(sigmoid(logits), torch.sigmoid(torch.from_numpy(logits)).numpy(), atol=2.5e-7, rtol=0)
     assert sigmoid(np.float32([-1e4]))[0] == 0.0 and sigmoid(np.float32([1e4]))[0] == 1.0
+
+
+@pytest.mark.parametrize("coarse_hw, skip_hw", [((8, 12), (16, 24)), ((5, 7), (11, 13))])
+def test_a_decoder_stage_at_inference_equals_the_order_it_was_trained_in(coarse_hw: tuple[int, int],
+                                                                          skip_hw: tuple[int, int]) -> None:
+    """In eval mode the 1x1 conv and BN of the upsampling path run on the coarse grid (faster); the
+    result must be the training order's, resample first, for a factor of two and for any other size."""
+    torch.manual_seed(0)
+    stage = DecoderStage(coarse=16, skip=8, out=8, attention=True)
+    for bn in (m for m in stage.modules() if isinstance(m, torch.nn.BatchNorm2d)):
+        bn.running_mean.uniform_(-1, 1)  # statistics and affine terms away from the identity
+        bn.running_var.uniform_(0.5, 2)
+        bn.weight.data.uniform_(0.5, 1.5)
+        bn.bias.data.uniform_(-0.5, 0.5)
+    stage.eval()
+    coarse, skip = torch.randn(2, 16, *coarse_hw), torch.randn(2, 8, *skip_hw)
+    with torch.no_grad():
+        trained_order = stage.conv(torch.cat([stage.up(upsample_to(coarse, skip)), stage.gate(skip, coarse)], 1))
+        fast = stage(coarse, skip)
+    assert fast.shape == (2, 8, *skip_hw)
+    assert torch.allclose(fast, trained_order, atol=1e-5)
+    assert float((fast - trained_order).abs().max()) < 1e-3 * float(trained_order.abs().max())

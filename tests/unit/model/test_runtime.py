@@ -137,3 +137,19 @@ def test_a_small_exported_network_matches_torch_on_odd_sizes(tmp_path: Path) -> 
         x = torch.randn(*shape)
         with torch.inference_mode():
             assert np.allclose(run(x.numpy()), model(x).numpy(), atol=1e-4), shape
+
+
+@pytest.mark.parametrize("name", ["vessel_unet.onnx", "av_unet.onnx", "disc_unet.onnx"])
+def test_the_bundled_networks_resample_by_constant_scales(name: str) -> None:
+    """A Resize given sizes computed from the input's shape runs outside ONNX Runtime's blocked layout
+    (the vessel network 13 % slower on CPU); the export asks for a constant factor of two instead."""
+    onnx = pytest.importorskip("onnx")
+    from fundus_app.resources import models_dir
+
+    graph = onnx.load(str(models_dir() / name)).graph
+    constants = {n.output[0] for n in graph.node if n.op_type == "Constant"} | {i.name for i in graph.initializer}
+    resizes = [n for n in graph.node if n.op_type == "Resize"]
+    assert resizes
+    for node in resizes:
+        assert len(node.input) == 3 and node.input[2] in constants, node.name  # scales, no sizes
+    assert not {"Shape", "Gather", "Slice"} & {n.op_type for n in graph.node}

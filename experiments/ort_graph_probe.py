@@ -1,0 +1,111 @@
+"""ONNX graphs of one network side by side: time per file and where ONNX Runtime spends it.
+
+    python -m experiments.ort_graph_probe A.onnx B.onnx ... [--rounds 30] [--split-concat OUT.onnx]
+
+Every file runs on the same random 1x1x560x560 input (DRIVE 01_test's network input size) in one
+process, round-robin, with the threads' spinning off (so idle sessions do not steal the CPU from the
+running one); prints each file's median, then ONNX Runtime's own profile per operator type.
+``--split-concat OUT`` first writes OUT: the first file with every ``Concat -> Conv`` replaced by two
+convolutions and an ``Add`` (the same sums in another order), to be timed beside it.
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+
+def session(path: Path, profile: bool = False) -> ort.InferenceSession:
+    options = ort.SessionOptions()
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.enable_profiling = profile
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def split_concat(src: Path, dst: Path) -> int:
+    """Write ``src`` with ``Conv(Concat(a, b))`` as ``Conv_a(a) + Conv_b(b)``; returns how many."""
+    import onnx
+    from onnx import helper, numpy_helper, shape_inference
+
+    model = onnx.load(str(src))
+    graph = model.graph
+    weights = {i.name: i for i in graph.initializer}
+    inferred = shape_inference.infer_shapes(model).graph
+    channels = {v.name: v.type.tensor_type.shape.dim[1].dim_value for v in list(inferred.value_info)
+                if len(v.type.tensor_type.shape.dim) > 1}
+    consumers: dict[str, list] = collections.defaultdict(list)
+    for node in graph.node:
+        for name in node.input:
+            consumers[name].append(node)
+    concat_of = {}
+    for node in graph.node:
+        users = consumers[node.output[0]] if node.op_type == "Concat" else []
+        if len(node.input) == 2 and len(users) == 1 and users[0].op_type == "Conv" and users[0].input[1] in weights:
+            concat_of[users[0].name] = node
+    nodes = []
+    for node in graph.node:
+        if node.op_type == "Concat" and any(c is node for c in concat_of.values()):
+            continue
+        cat = concat_of.get(node.name)
+        if cat is None:
+            nodes.append(node)
+            continue
+        w = numpy_helper.to_array(weights[node.input[1]])
+        first = channels[cat.input[0]]
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        graph.initializer.extend([numpy_helper.from_array(np.ascontiguousarray(w[:, :first]), node.name + "_wa"),
+                                  numpy_helper.from_array(np.ascontiguousarray(w[:, first:]), node.name + "_wb")])
+        out = node.output[0]
+        nodes += [helper.make_node("Conv", [cat.input[0], node.name + "_wa", *node.input[2:]], [out + "_a"], **attrs),
+                  helper.make_node("Conv", [cat.input[1], node.name + "_wb"], [out + "_b"], **attrs),
+                  helper.make_node("Add", [out + "_a", out + "_b"], [out])]
+    del graph.node[:]
+    graph.node.extend(nodes)
+    onnx.save(model, str(dst))
+    return len(concat_of)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="+", type=Path)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--split-concat", type=Path)
+    args = parser.parse_args()
+    files = list(args.files)
+    if args.split_concat:
+        print(f"{args.split_concat}: {split_concat(files[0], args.split_concat)} Concat -> Conv pairs split")
+        files.append(args.split_concat)
+    x = np.random.default_rng(0).random((1, 1, 560, 560), dtype=np.float32)
+    sessions = {path: session(path) for path in files}
+    outputs = {path: s.run(None, {"x": x})[0] for path, s in sessions.items()}
+    times: dict[Path, list[float]] = {path: [] for path in files}
+    for _ in range(args.rounds):
+        for path, s in sessions.items():
+            t0 = time.perf_counter()
+            s.run(None, {"x": x})
+            times[path].append(time.perf_counter() - t0)
+    for path in files:
+        difference = float(np.abs(outputs[path] - outputs[files[0]]).max())
+        print(f"{path}: {1e3 * statistics.median(times[path]):.1f} ms, max |logit - first file's| {difference:.1e}")
+    del sessions
+    for path in files:
+        s = session(path, profile=True)
+        for _ in range(10):
+            s.run(None, {"x": x})
+        per_op: collections.Counter[str] = collections.Counter()
+        for event in json.loads(Path(s.end_profiling()).read_text()):
+            if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
+                per_op[event["args"]["op_name"]] += event["dur"]
+        print(f"{path} (profiled, ms per run): " +
+              ", ".join(f"{op} {us / 10e3:.1f}" for op, us in per_op.most_common(8)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
