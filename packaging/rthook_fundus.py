@@ -1,6 +1,6 @@
 """PyInstaller runtime hook: runs inside the frozen application before ``fundus_app`` is imported.
 
-1. Points the application at its bundled data. The spec puts ``models/`` and ``resources/`` into
+1. Points the application at its bundled data (and, on Linux, Qt at its X11 platform). The spec puts ``models/`` and ``resources/`` into
    the bundle folder (``sys._MEIPASS``: ``_internal/`` beside the executable in a one-folder build).
    ``fundus_app.model.checkpoint`` reads ``FUNDUS_MODELS_DIR`` and ``fundus_app.gui.i18n``
    reads ``FUNDUS_RESOURCES``; a value the user set already wins (``setdefault``), so a site can
@@ -21,6 +21,10 @@ _BUNDLE = Path(getattr(sys, "_MEIPASS", Path(sys.executable).resolve().parent))
 
 os.environ.setdefault("FUNDUS_MODELS_DIR", str(_BUNDLE / "models"))
 os.environ.setdefault("FUNDUS_RESOURCES", str(_BUNDLE / "resources"))
+# The Linux bundle carries Qt's X11 platform only (the spec leaves Wayland's plugins out): a desktop
+# session that asks Qt for Wayland gets the window through XWayland instead of no window at all.
+if sys.platform.startswith("linux") and "wayland" in os.environ.get("QT_QPA_PLATFORM", ""):
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
 
 
 def _selftest() -> int:
