@@ -162,11 +162,11 @@ Fundus Vessel Workstation $VERSION. Proprietary; see the project's licence terms
 For research and review support only; it does not make a diagnosis.
 
 The program folder /opt/$NAME/_internal carries third-party components under their own licences:
-Python (PSF), PyTorch (BSD-3-Clause), Qt 5 and PyQt5 (LGPLv3 / GPLv3), OpenCV (Apache-2.0), NumPy,
+Python (PSF), ONNX Runtime (MIT), Qt 5 and PyQt5 (LGPLv3 / GPLv3), OpenCV (Apache-2.0), NumPy,
 SciPy, scikit-image (BSD), Pillow (MIT-CMU), pydicom (MIT), pylibjpeg and its plugins (MIT; libjpeg
 GPLv3, OpenJPEG BSD-2-Clause), pydensecrf (MIT), reportlab (BSD), WenQuanYi Micro Hei font
 (Apache-2.0 / GPLv3 with font exception; resources/fonts). Sample images: HRF database, CC BY 4.0
-(resources/samples/ATTRIBUTION.md). Model: models/MODEL_CARD.md.
+(resources/samples/ATTRIBUTION.md). Models: models/MODEL_CARD.md.
 EOF
 INSTALLED_KB="$(du -sk --apparent-size "$STAGE" | cut -f1)"
 cat >"$STAGE/DEBIAN/control" <<EOF
@@ -183,8 +183,9 @@ Homepage: https://localhost/fundus-workstation
 Description: Fundus Vessel Workstation: retinal vessel segmentation (review support)
  Desktop workstation and command line (fundus-app) for retinal vessel
  segmentation in fundus photographs (DICOM, PNG, JPEG, TIFF): vessel overlay,
- vessel biomarkers and a PDF report. Self-contained: carries its own Python,
- CPU-only PyTorch, Qt and the bundled model; needs no network.
+ arteries and veins, optic disc, calibre and other vessel biomarkers, and a
+ PDF report. Self-contained: carries its own Python, ONNX Runtime, Qt and the
+ bundled models; needs no network.
  .
  For research and review support only; it does not make a diagnosis.
 EOF

@@ -153,3 +153,12 @@ def test_the_bundled_networks_resample_by_constant_scales(name: str) -> None:
     for node in resizes:
         assert len(node.input) == 3 and node.input[2] in constants, node.name  # scales, no sizes
     assert not {"Shape", "Gather", "Slice"} & {n.op_type for n in graph.node}
+
+
+def test_onnx_runtime_threads_do_not_spin_between_runs() -> None:
+    """Spinning threads take the cores from the loading and preprocessing that follow a run, and the
+    idle networks' threads from the one running (experiments/LOG.md, "The decoder's resampling")."""
+    from fundus_app.resources import models_dir
+
+    options = OnnxNetwork(models_dir() / ONNX_NAME, device="cpu").session.get_session_options()
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
