@@ -1,9 +1,9 @@
 """PyInstaller runtime hook: runs inside the frozen application before ``fundus_app`` is imported.
 
-1. Points the application at its bundled data (and, on Linux, Qt at its X11 platform). The spec puts ``models/`` and ``resources/`` into
-   the bundle folder (``sys._MEIPASS``: ``_internal/`` beside the executable in a one-folder build).
-   ``fundus_app.model.checkpoint`` reads ``FUNDUS_MODELS_DIR`` and ``fundus_app.gui.i18n``
-   reads ``FUNDUS_RESOURCES``; a value the user set already wins (``setdefault``), so a site can
+1. Points the application at its bundled data (and, on Linux, Qt at its X11 platform). The spec puts
+   ``models/`` and ``resources/`` into the bundle folder (``sys._MEIPASS``: ``_internal/`` beside the
+   executable in a one-folder build). ``fundus_app.model.checkpoint`` reads ``FUNDUS_MODELS_DIR`` and
+   ``fundus_app.gui.i18n`` reads ``FUNDUS_RESOURCES``; a value the user set already wins (``setdefault``), so a site can
    point the installed program at another model folder without rebuilding it.
 2. ``FUNDUS_BUNDLE_SELFTEST=1``: instead of starting the application, check that the pieces that
    PyInstaller cannot see by following imports made it into the bundle (pylibjpeg decoders found
