@@ -8,7 +8,16 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from fundus_app.domain import ARTERY, UNCERTAIN, VEIN
+
 DEFAULT_COLOUR = (0, 230, 90)  # RGB; green: stands out on the orange-red fundus, where red vessels on red do not
+#: RGB colours of the artery/vein classes, the same in the window and the report: red arteries, blue
+#: veins, yellow for the uncertain (white is taken by the zone rings and the measured vessels' outlines).
+AV_COLOURS: dict[int, tuple[int, int, int]] = {ARTERY: (235, 40, 40), VEIN: (40, 110, 255), UNCERTAIN: (245, 210, 30)}
+#: How bright the photograph stays under the A/V colours.
+AV_DIM = 0.4
+#: RGB of the optic disc's circle on the A/V picture: green, apart from the classes' colours and the white rings.
+DISC_COLOUR = (120, 255, 120)
 
 
 def remove_specks(mask: np.ndarray, min_size: int) -> np.ndarray:

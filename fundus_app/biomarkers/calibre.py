@@ -29,7 +29,7 @@ import cv2
 import numpy as np
 
 from fundus_app.biomarkers.skeleton import _junctions, _minimal, _ordered_path, _prune_spurs, _segments
-from fundus_app.domain import Disc, FundusImage, Segmentation
+from fundus_app.domain import ARTERY, UNCERTAIN, VEIN, Disc, FundusImage, Segmentation
 
 #: Zones as (inner, outer) distances from the disc margin in disc diameters.
 ZONES: dict[str, tuple[float, float]] = {"B": (0.5, 1.0), "C": (0.5, 2.0)}
@@ -112,7 +112,6 @@ class Calibre:
 # Measurement
 # --------------------------------------------------------------------------------------------------
 
-ARTERY, VEIN, UNCERTAIN = 1, 2, 3  # RITE coding (as fundus_app.metrics; a sibling layer, not imported)
 #: Summaries need at least this many measurable segments of a class in the zone.
 MIN_VESSELS = 3
 #: Six widest per class, as in the revised Knudtson protocol.

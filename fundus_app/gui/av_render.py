@@ -15,16 +15,12 @@ import cv2
 import numpy as np
 
 from fundus_app.biomarkers.calibre import Calibre, calibre_of
-from fundus_app.domain import FundusImage, Segmentation
+from fundus_app.domain import UNCERTAIN, FundusImage, Segmentation
 from fundus_app.gui.render import PIXEL_ORDER, to_display
+from fundus_app.postprocess import AV_COLOURS, AV_DIM
 
 log = logging.getLogger(__name__)
 
-ARTERY, VEIN, UNCERTAIN = 1, 2, 3
-#: RGB colours of the A/V classes: red arteries, blue veins, a neutral white for the uncertain.
-AV_COLOURS: dict[int, tuple[int, int, int]] = {ARTERY: (235, 40, 40), VEIN: (40, 110, 255), UNCERTAIN: (235, 235, 235)}
-#: How bright the photograph stays under the A/V colours.
-DIM = 0.4
 ZONES = ("B", "C")
 
 
@@ -41,7 +37,7 @@ def palette() -> np.ndarray:
     return out
 
 
-def dimmed(base: np.ndarray, factor: float = DIM) -> np.ndarray:
+def dimmed(base: np.ndarray, factor: float = AV_DIM) -> np.ndarray:
     """A display buffer at ``factor`` brightness (alpha kept at 255)."""
     lut = np.repeat((np.arange(256, dtype=np.float32) * factor).astype(np.uint8)[:, None, None], 4, axis=2)
     lut[:, 0, PIXEL_ORDER.index("a")] = np.arange(256, dtype=np.uint8)

@@ -14,20 +14,20 @@ from PyQt5.QtGui import QBrush, QColor, QPainterPath, QPen
 from PyQt5.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsSimpleTextItem
 
 from fundus_app.biomarkers.calibre import VesselSegment, zone_radii
-from fundus_app.domain import Disc
+from fundus_app.domain import ARTERY, VEIN, Disc
 from fundus_app.gui import render
-from fundus_app.gui.av_render import ARTERY, AV_COLOURS, VEIN, AvRenderer, CalibreResult
+from fundus_app.gui.av_render import AvRenderer, CalibreResult
 from fundus_app.gui.i18n import fmt
 from fundus_app.gui.job import Prepared, Preview
 from fundus_app.gui.panes import ImagePane
 from fundus_app.gui.review_queue import ReviewQueue
 from fundus_app.gui.session import SessionState
 from fundus_app.gui.worker import TaskRunner
+from fundus_app.postprocess import AV_COLOURS, DISC_COLOUR
 
 _translate = QCoreApplication.translate
 
 REFINE_DELAY_MS = 150  # after the threshold rests, rebuild the pane's zoomed-out levels
-DISC_COLOUR = QColor(255, 214, 0)
 RING_COLOUR = QColor(255, 255, 255, 200)
 #: The rings: name -> (radius of the disc or zone ring, pen style). Zone B is 0.5-1 DD from the
 #: disc margin, zone C reaches 2 DD; the inner edge (0.5 DD) is shared.
@@ -158,7 +158,7 @@ class AvPresenter(QObject):
         if disc is None:
             return
         cx, cy = disc.centre
-        styles = {"disc": _pen(DISC_COLOUR, 2.0), "inner": _pen(RING_COLOUR, 1.2, Qt.DashLine),
+        styles = {"disc": _pen(QColor(*DISC_COLOUR), 2.0), "inner": _pen(RING_COLOUR, 1.2, Qt.DashLine),
                   "B": _pen(RING_COLOUR, 1.2, Qt.DashLine), "C": _pen(RING_COLOUR, 1.2, Qt.DotLine)}
         for name, r in ring_radii(disc).items():
             item = QGraphicsEllipseItem(QRectF(cx - r, cy - r, 2 * r, 2 * r))

@@ -33,11 +33,10 @@ from fundus_app.biomarkers import (
     reference_ranges,
 )
 from fundus_app.biomarkers.calibre import ASSUMED_DISC_DIAMETER_UM, Calibre, calibre_of, zone_radii
-from fundus_app.domain import Disc, FundusImage, Segmentation, eye_of
+from fundus_app.domain import ARTERY, UNCERTAIN, VEIN, Disc, FundusImage, Segmentation, eye_of
 from fundus_app.errors import FundusError
-from fundus_app.metrics import ARTERY, UNCERTAIN, VEIN
 from fundus_app.outputs import final_mask
-from fundus_app.postprocess import overlay
+from fundus_app.postprocess import AV_COLOURS, AV_DIM, DISC_COLOUR, overlay
 from fundus_app.preprocess.fov import fov_diameter
 from fundus_app.report.reference import CALIBRE_KEYS, CalibreReference, calibre_reference
 from fundus_app.report.strings import CALIBRE_REFERENCES, LANGUAGES, REFERENCES, STRINGS
@@ -321,8 +320,6 @@ def _sha_prefix(sha: str, n: int) -> str:
 # --- vessel calibre ---------------------------------------------------------------------------------
 
 #: Drawing colours of the A/V picture (RGB).
-AV_COLOURS: dict[int, tuple[int, int, int]] = {ARTERY: (235, 35, 35), VEIN: (40, 105, 255), UNCERTAIN: (245, 210, 30)}
-AV_DIM = 0.4  # the photograph's brightness under the A/V colours
 CALIBRE_DECIMALS = {"crae_um": 1, "crve_um": 1, "avr": 2}
 CALIBRE_LABEL_KEYS = {"crae_um": "crae", "crve_um": "crve", "avr": "avr"}
 
@@ -367,7 +364,7 @@ def av_image(image: FundusImage, av: np.ndarray, disc: Disc | None, measured: Ca
         out = out * (1.0 - tint) + 255.0 * tint
         canvas = np.clip(out, 0, 255).astype(np.uint8)
         ring = (255, 255, 255)
-        cv2.circle(canvas, centre, fixed(disc.radius * scale), (120, 255, 120), 1, cv2.LINE_AA, shift)
+        cv2.circle(canvas, centre, fixed(disc.radius * scale), DISC_COLOUR, 1, cv2.LINE_AA, shift)
         for r in (b_in, b_out, c_out):
             cv2.circle(canvas, centre, fixed(r * scale), ring, 1, cv2.LINE_AA, shift)
         font_scale = max(0.35, size[0] / 1300)

@@ -11,8 +11,9 @@ import pytest
 
 from fundus_app.biomarkers.calibre import Calibre, VesselSegment, zone_radii
 from fundus_app.domain import Disc, FundusImage, Segmentation
-from fundus_app.gui.av_render import AV_COLOURS, AvRenderer, dimmed
+from fundus_app.gui.av_render import AvRenderer, dimmed
 from fundus_app.gui.render import display_to_rgb, to_display
+from fundus_app.postprocess import AV_COLOURS
 from fundus_app.preprocess import PreprocessConfig
 
 DISC = Disc(centre=(70.0, 100.0), diameter=24.0, confidence=0.9, eye="left")
@@ -102,7 +103,7 @@ def eye_file(tmp_path: Path, synthetic_fundus: np.ndarray) -> Path:
 
 
 def expected_av(rgb: np.ndarray, av: np.ndarray) -> np.ndarray:
-    """Red arteries, blue veins, white uncertain over the photograph at 40 % brightness."""
+    """Red arteries, blue veins, yellow uncertain over the photograph at 40 % brightness."""
     want = (rgb.astype(np.float32) * 0.4).astype(np.uint8)
     for code, colour in AV_COLOURS.items():
         want[av == code] = colour
@@ -120,6 +121,28 @@ def test_renderer_colours_the_map_and_undoes_the_last_one() -> None:
     out = display_to_rgb(renderer.render(second))
     assert np.array_equal(out, expected_av(rgb, second))
     assert (out[second == 1] == (235, 40, 40)).all() and (out[second == 2] == (40, 110, 255)).all()
+
+
+def test_the_window_and_the_report_draw_each_class_in_the_same_colour() -> None:
+    """A clinician compares the A/V pane with the printed picture: one colour per class in both."""
+    from fundus_app.report.builder import av_image
+
+    rgb = np.full((60, 80, 3), 120, np.uint8)
+    av = np.zeros((60, 80), np.uint8)
+    blocks = {1: (slice(5, 25), slice(5, 25)), 2: (slice(5, 25), slice(30, 50)), 3: (slice(30, 50), slice(55, 75))}
+    for code, where in blocks.items():
+        av[where] = code
+    window = display_to_rgb(AvRenderer(to_display(rgb)).render(av)).astype(int)
+    picture, _ = av_image(FundusImage(rgb=rgb, fov=np.ones((60, 80), bool), meta={}), av, None, None, "",
+                          max_width_px=80, max_height_px=60)
+    printed = cv2.cvtColor(cv2.imdecode(np.frombuffer(picture.data, np.uint8), cv2.IMREAD_COLOR),
+                           cv2.COLOR_BGR2RGB).astype(int)
+    for code, (rows, cols) in blocks.items():
+        centre = (rows.start + 10, cols.start + 10)
+        assert np.abs(window[centre] - printed[centre]).max() <= 12, code  # JPEG (chroma subsampling) only
+        assert np.abs(printed[centre] - AV_COLOURS[code]).max() <= 12, code
+    background = printed[55, 10]
+    assert np.abs(background - window[55, 10]).max() <= 6  # the same dimmed photograph
 
 
 def test_av_pane_shows_arteries_red_veins_blue_and_follows_the_threshold(av_driver, eye_file) -> None:
