@@ -28,7 +28,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from fundus_app.biomarkers.skeleton import _junctions, _minimal, _ordered_path, _prune_spurs, _segments
+from fundus_app.biomarkers.skeleton import (
+    junction_zones,
+    minimal_skeleton,
+    ordered_path,
+    prune_spurs,
+    skeleton_segments,
+)
 from fundus_app.domain import ARTERY, UNCERTAIN, VEIN, Disc, FundusImage, Segmentation
 
 #: Zones as (inner, outer) distances from the disc margin in disc diameters.
@@ -265,10 +271,10 @@ def _prepare(av: np.ndarray, disc: Disc, fov: np.ndarray, r_outer: float,
             value = np.where(near, prob_w, 0.0).astype(np.float32)
         else:
             value = blurred.astype(np.float32)
-        skel = _minimal(skeletonize(mask))
-        skel = _prune_spurs(skel, max(4.0, 0.1 * disc.diameter * scale))
-        zone, _, n_junctions = _junctions(skel)
-        n, labels, stats = _segments(skel, zone)
+        skel = minimal_skeleton(skeletonize(mask))
+        skel = prune_spurs(skel, max(4.0, 0.1 * disc.diameter * scale))
+        zone, _, n_junctions = junction_zones(skel)
+        n, labels, stats = skeleton_segments(skel, zone)
         if n_junctions:
             dist_j = cv2.distanceTransform((~zone).astype(np.uint8), cv2.DIST_L2, 3)
         else:
@@ -278,7 +284,7 @@ def _prepare(av: np.ndarray, disc: Disc, fov: np.ndarray, r_outer: float,
                 continue
             bx, by, bw, bh = (int(stats[lab, c]) for c in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH,
                                                           cv2.CC_STAT_HEIGHT))
-            path = _ordered_path(np.pad(labels[by : by + bh, bx : bx + bw] == lab, 1))
+            path = ordered_path(np.pad(labels[by : by + bh, bx : bx + bw] == lab, 1))
             if path is None:
                 continue
             xy = path + np.array([bx - 1, by - 1], float)

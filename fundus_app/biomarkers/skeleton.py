@@ -63,7 +63,7 @@ def _codes(skel: np.ndarray) -> np.ndarray:
     return code
 
 
-def _minimal(skel: np.ndarray) -> np.ndarray:
+def minimal_skeleton(skel: np.ndarray) -> np.ndarray:
     """Remove simple non-end pixels one at a time (raster order) until none is left."""
     p = np.pad(skel, 1)
     for _ in range(4):
@@ -136,7 +136,7 @@ class SkeletonGraph:
         return float((self.arcs * ratios).sum() / self.arcs.sum())
 
 
-def _junctions(skel: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+def junction_zones(skel: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """Junction zones (junction pixels grown by one pixel, within the skeleton), their labels, and count."""
     junction = skel & (_COUNT[_codes(skel)] >= 3)
     if not junction.any():
@@ -146,19 +146,20 @@ def _junctions(skel: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     return zone & skel, labels, n - 1
 
 
-def _segments(skel: np.ndarray, zone: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+def skeleton_segments(skel: np.ndarray, zone: np.ndarray) -> tuple[int, np.ndarray, np.ndarray]:
+    """The skeleton cut at its junction zones: component count (background included), labels, stats."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats((skel & ~zone).astype(np.uint8), connectivity=8)
     return n, labels, stats
 
 
-def _prune_spurs(skel: np.ndarray, spur_length: float) -> np.ndarray:
+def prune_spurs(skel: np.ndarray, spur_length: float) -> np.ndarray:
     """Remove terminal segments (one end free, the other at a junction) shorter than ``spur_length``,
     and stubs: end points inside a junction zone (branches of 1-2 px)."""
-    zone, zone_labels, n_junctions = _junctions(skel)
+    zone, zone_labels, n_junctions = junction_zones(skel)
     if n_junctions == 0:
         return skel
     pruned = skel
-    n, labels, stats = _segments(skel, zone)
+    n, labels, stats = skeleton_segments(skel, zone)
     if n > 1:
         seg = labels > 0
         # Junction clusters each segment touches (via a 3x3 max filter of the cluster labels).
@@ -179,10 +180,10 @@ def _prune_spurs(skel: np.ndarray, spur_length: float) -> np.ndarray:
             break
         pruned = pruned & ~stub
         changed = True
-    return _minimal(pruned) if changed else skel
+    return minimal_skeleton(pruned) if changed else skel
 
 
-def _ordered_path(component: np.ndarray) -> np.ndarray | None:
+def ordered_path(component: np.ndarray) -> np.ndarray | None:
     """(N, 2) float (x, y) points from one end of a simple open path to the other; None for loops."""
     contours, _ = cv2.findContours(component.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if len(contours) != 1:
@@ -238,10 +239,10 @@ def skeleton_graph(vessels: np.ndarray, *, spur_length: float, min_segment: floa
     empty = np.zeros(0)
     if not vessels.any():
         return SkeletonGraph(np.zeros_like(vessels), 0.0, 0, empty, empty)
-    skel = _minimal(skeletonize(vessels))
-    skel = _prune_spurs(skel, spur_length)
-    zone, _, n_junctions = _junctions(skel)
-    n, labels, stats = _segments(skel, zone)
+    skel = minimal_skeleton(skeletonize(vessels))
+    skel = prune_spurs(skel, spur_length)
+    zone, _, n_junctions = junction_zones(skel)
+    n, labels, stats = skeleton_segments(skel, zone)
     arcs, chords = [], []
     for k in range(1, n):
         if stats[k, cv2.CC_STAT_AREA] < min_segment:
@@ -249,7 +250,7 @@ def skeleton_graph(vessels: np.ndarray, *, spur_length: float, min_segment: floa
         x0, y0, w, h = (int(stats[k, c]) for c in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH,
                                                     cv2.CC_STAT_HEIGHT))
         crop = np.pad(labels[y0 : y0 + h, x0 : x0 + w] == k, 1)
-        path = _ordered_path(crop)
+        path = ordered_path(crop)
         if path is None:
             continue
         arc, chord = _arc_chord(path, max(1, arc_step))
