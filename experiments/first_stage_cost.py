@@ -11,17 +11,15 @@ DRIVE F1 0.8217) before it could ship; this measures only the ceiling of that le
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
 import torch
 from torch import nn
 
+from experiments.ort_graph_probe import round_robin_medians, session
 from fundus_app.model.unet import AttentionUNet, ConvBlock, UNetConfig
 
 
@@ -60,18 +58,10 @@ def main() -> int:
         for i, (name, model) in enumerate(variants().items()):
             path = Path(tmp) / f"v{i}.onnx"
             export(model, path)
-            options = ort.SessionOptions()
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            sessions[name] = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-    times: dict[str, list[float]] = {name: [] for name in sessions}
-    for _ in range(args.rounds):
-        for name, session in sessions.items():
-            t0 = time.perf_counter()
-            session.run(None, {"x": x})
-            times[name].append(time.perf_counter() - t0)
-    base = statistics.median(next(iter(times.values())))
-    for name, runs in times.items():
-        median = statistics.median(runs)
+            sessions[name] = session(path)
+    medians = round_robin_medians(sessions, x, args.rounds)
+    base = next(iter(medians.values()))
+    for name, median in medians.items():
         print(f"{name}: {1e3 * median:.1f} ms (saves {1e3 * (base - median):.1f} ms)")
     return 0
 

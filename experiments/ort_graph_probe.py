@@ -16,6 +16,7 @@ import json
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import onnxruntime as ort
@@ -26,6 +27,18 @@ def session(path: Path, profile: bool = False) -> ort.InferenceSession:
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.enable_profiling = profile
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def round_robin_medians(sessions: dict[Any, ort.InferenceSession], x: np.ndarray, rounds: int) -> dict[Any, float]:
+    """Median seconds per run of each session on ``x``, the sessions taking turns (a busy machine slows
+    all alike)."""
+    times: dict[Any, list[float]] = {key: [] for key in sessions}
+    for _ in range(rounds):
+        for key, s in sessions.items():
+            t0 = time.perf_counter()
+            s.run(None, {s.get_inputs()[0].name: x})
+            times[key].append(time.perf_counter() - t0)
+    return {key: statistics.median(runs) for key, runs in times.items()}
 
 
 def split_concat(src: Path, dst: Path) -> int:
@@ -84,15 +97,10 @@ def main() -> int:
     x = np.random.default_rng(0).random((1, 1, 560, 560), dtype=np.float32)
     sessions = {path: session(path) for path in files}
     outputs = {path: s.run(None, {"x": x})[0] for path, s in sessions.items()}
-    times: dict[Path, list[float]] = {path: [] for path in files}
-    for _ in range(args.rounds):
-        for path, s in sessions.items():
-            t0 = time.perf_counter()
-            s.run(None, {"x": x})
-            times[path].append(time.perf_counter() - t0)
+    medians = round_robin_medians(sessions, x, args.rounds)
     for path in files:
         difference = float(np.abs(outputs[path] - outputs[files[0]]).max())
-        print(f"{path}: {1e3 * statistics.median(times[path]):.1f} ms, max |logit - first file's| {difference:.1e}")
+        print(f"{path}: {1e3 * medians[path]:.1f} ms, max |logit - first file's| {difference:.1e}")
     del sessions
     for path in files:
         s = session(path, profile=True)
