@@ -14,6 +14,7 @@ import argparse
 import collections
 import json
 import statistics
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,8 @@ def session(path: Path, profile: bool = False) -> ort.InferenceSession:
     options = ort.SessionOptions()
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.enable_profiling = profile
+    if profile:  # the profile's JSON goes to the temporary folder, not into the checkout
+        options.profile_file_prefix = str(Path(tempfile.gettempdir()) / "ort_graph_probe")
     return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
@@ -107,7 +110,10 @@ def main() -> int:
         for _ in range(10):
             s.run(None, {"x": x})
         per_op: collections.Counter[str] = collections.Counter()
-        for event in json.loads(Path(s.end_profiling()).read_text()):
+        trace = Path(s.end_profiling())
+        events = json.loads(trace.read_text())
+        trace.unlink()
+        for event in events:
             if event.get("cat") == "Node" and event["name"].endswith("_kernel_time"):
                 per_op[event["args"]["op_name"]] += event["dur"]
         print(f"{path} (profiled, ms per run): " +
