@@ -16,7 +16,7 @@ from fundus_app.domain import ARTERY, UNCERTAIN, VEIN
 from fundus_app.model.tiling import Forward, predict_in_fov
 from fundus_app.progress import CancelFn
 
-__all__ = ["ARTERY", "UNCERTAIN", "VEIN", "av_probabilities", "class_map", "label_map", "vote_by_segment"]
+__all__ = ["ARTERY", "UNCERTAIN", "VEIN", "av_probabilities", "label_map", "vote_by_segment"]
 
 
 def av_probabilities(forward: Forward, x: np.ndarray, fov: np.ndarray, *, multiple: int, batch_size: int = 1,
@@ -28,15 +28,10 @@ def av_probabilities(forward: Forward, x: np.ndarray, fov: np.ndarray, *, multip
                           should_cancel=should_cancel, activation="softmax")
 
 
-def class_map(probabilities: np.ndarray, fov: np.ndarray) -> np.ndarray:
-    """(H, W) uint8: the likeliest class (1 artery, 2 vein, 3 uncertain) of every pixel of ``fov`` (H, W),
-    0 outside, from ``probabilities`` (3, h, w) resampled to (H, W) (``Segmentation.av_class``)."""
-    return label_map(probabilities, fov)
-
-
 def label_map(probabilities: np.ndarray, vessels: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 A/V map in the RITE coding: each pixel of the vessel mask ``vessels`` (H, W) takes
-    the likeliest of artery, vein and uncertain in ``probabilities`` (3, h, w), resampled to (H, W)."""
+    """(H, W) uint8 A/V map in the RITE coding: each pixel of the mask ``vessels`` (H, W) takes the
+    likeliest of artery, vein and uncertain in ``probabilities`` (3, h, w), resampled to (H, W); 0
+    elsewhere. With the FOV as the mask it is ``Segmentation.av_class``."""
     H, W = vessels.shape
     probs = probabilities
     if probs.shape[1:] != (H, W):

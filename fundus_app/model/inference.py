@@ -20,7 +20,7 @@ import numpy as np
 from fundus_app.config import BACKENDS, settings
 from fundus_app.domain import Disc, FundusImage, Segmentation
 from fundus_app.errors import ModelError
-from fundus_app.model.arteryvein import av_probabilities, class_map, vote_by_segment
+from fundus_app.model.arteryvein import av_probabilities, label_map, vote_by_segment
 from fundus_app.model.manifest import manifest_entry, manifest_sha256, sha256_of
 from fundus_app.model.runtime import AV_ONNX_NAME, ONNX_NAME, ModelInfo, load_onnx
 from fundus_app.model.tiling import predict_in_fov
@@ -293,7 +293,7 @@ class Segmenter:
         probs = av_probabilities(self.av_model.network, x, prepared.fov, multiple=self.av_model.info.size_multiple,
                                  batch_size=self.av_model.network.batch_size, should_cancel=should_cancel)
         probs = vote_by_segment(probs, (vessel_prob >= self.threshold) & prepared.fov)
-        return class_map(probs, image.fov)
+        return label_map(probs, image.fov)
 
 
 def _bundled_disc_finder(device: str, threads: int) -> DiscFinder | None:

@@ -72,7 +72,7 @@ def upsample_to(t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     A factor of exactly two, which every level of an input whose sides are multiples of
     ``size_multiple`` has, is asked for as a scale rather than a size: the exported graph then holds
     a constant scale, which ONNX Runtime runs in its blocked (NCHWc) layout instead of converting the
-    features back and forth (the network 13 % faster on CPU, logits equal within 3e-6;
+    features back and forth (the network 13 % faster on CPU, logits equal within 1e-5;
     experiments/LOG.md, "The decoder's resampling"). Both forms compute the same values in torch.
     """
     h, w = like.shape[-2:]
@@ -124,7 +124,7 @@ class DecoderStage(nn.Module):
         if self.training:  # batch statistics of the upsampled features, as every recipe was trained
             up = self.up(upsample_to(coarse, skip))
         else:  # the 1x1 conv and the (now affine) BN commute with bilinear resampling: run them on the
-            # coarse grid, a quarter of the pixels (the network 4-8 % faster, logits equal within 3e-6)
+            # coarse grid, a quarter of the pixels (the network 4-8 % faster, logits equal within 1e-5)
             conv, norm, relu = self.up
             up = relu(upsample_to(norm(conv(coarse)), skip))
         if self.gate is not None:

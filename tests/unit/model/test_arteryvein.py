@@ -11,7 +11,7 @@ import pytest
 from fundus_app.domain import Disc, FundusImage, Segmentation, eye_of
 from fundus_app.io import load_label_map
 from fundus_app.metrics import av_scores
-from fundus_app.model.arteryvein import av_probabilities, class_map, label_map
+from fundus_app.model.arteryvein import av_probabilities, label_map
 from fundus_app.model.tiling import predict_probability
 from fundus_app.outputs import write_outputs
 
@@ -34,10 +34,10 @@ def test_label_map_keeps_only_vessel_pixels_and_names_them_by_the_likeliest_clas
     assert (labels[10, :20] == 1).all() and (labels[10, 40:] == 2).all() and (labels[10, 29:31] == 3).all()
 
 
-def test_class_map_resamples_to_the_input_resolution() -> None:
+def test_label_map_of_the_fov_resamples_to_the_input_resolution() -> None:
     fov = np.ones((80, 120), bool)
     fov[:, :5] = False
-    classes = class_map(_probs(40, 60), fov)
+    classes = label_map(_probs(40, 60), fov)
     assert classes.shape == (80, 120)
     assert (classes[:, :5] == 0).all() and (classes[:, 10:50] == 1).all() and (classes[:, 70:] == 2).all()
 
