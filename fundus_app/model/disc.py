@@ -21,7 +21,7 @@ import numpy as np
 from fundus_app.config import settings
 from fundus_app.domain import Disc
 from fundus_app.errors import ModelError
-from fundus_app.model.runtime import OnnxNetwork, verified_entry
+from fundus_app.model.runtime import OnnxNetwork, model_info, verified_entry
 from fundus_app.model.tiling import sigmoid
 from fundus_app.preprocess.fov import fov_box
 from fundus_app.resources import models_dir
@@ -169,11 +169,10 @@ def estimate_eye(disc: Disc | tuple[float, float], fov_or_shape: np.ndarray | tu
 class DiscLocator:
     """The bundled disc network, ready to locate discs. Create with ``DiscLocator.load()``."""
 
-    def __init__(self, network: Any, entry: dict[str, Any]) -> None:
+    def __init__(self, network: Any, entry: dict[str, Any], file_name: str = ONNX_NAME) -> None:
         self.network = network
-        self.entry = entry
+        self.info = model_info(entry, file_name)  # name, identity, threshold: as every model's
         self.input_size = int(entry.get("input_size", INPUT_SIZE))
-        self.threshold = float(entry.get("threshold", 0.5))
         self.min_confidence = float(entry.get("min_confidence", 0.5))
 
     @classmethod
@@ -185,16 +184,20 @@ class DiscLocator:
             raise ModelError(f"Model file {path.name} is not an optic-disc model (its manifest entry says "
                              f"task {entry.get('task')!r}).")
         threads = settings().threads if threads is None else threads
-        return cls(OnnxNetwork(path, device=device, threads=threads), entry)
+        return cls(OnnxNetwork(path, device=device, threads=threads), entry, path.name)
 
     @property
     def name(self) -> str:
-        return str(self.entry.get("name", "disc"))
+        return self.info.name
 
     @property
     def sha256(self) -> str:
         """The model's identity: the SHA-256 of the checkpoint it was exported from."""
-        return str(self.entry.get("source_sha256") or self.entry.get("sha256"))
+        return self.info.sha256
+
+    @property
+    def threshold(self) -> float:
+        return self.info.threshold
 
     def probability(self, rgb: np.ndarray, fov: np.ndarray) -> tuple[np.ndarray, DiscInput] | None:
         """The network's disc probability on its square input grid, with the input; None without a FOV."""
